@@ -47,3 +47,15 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_ci_runs_the_suite_on_postgresql():
+    from django.db import connection
+
+    from tests.conftest import IN_CI, require
+
+    if IN_CI:
+        assert connection.vendor == "postgresql"
+    require(
+        connection.vendor == "postgresql", "DATABASE_URL is not PostgreSQL: the suite ran on SQLite"
+    )
