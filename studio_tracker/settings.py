@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "csp",
     "django_htmx",
     "studio_tracker.accounts",
+    "studio_tracker.audit",
+    "studio_tracker.productions",
 ]
 
 MIDDLEWARE = [
@@ -229,14 +231,51 @@ else:
 HEALTH_CHECK_TIMEOUT = 2.0  # seconds: /healthz answers quickly even when a service hangs
 
 # --- REST framework -------------------------------------------------------------------------
+API_TOKEN_TTL_HOURS = env_int("API_TOKEN_TTL_HOURS", 24 * 30)
+# Benchmarks and load tests turn throttling off with API_THROTTLE=false.
+API_THROTTLE = env_bool("API_THROTTLE", True)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "studio_tracker.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "studio_tracker.lib.pagination.PagePagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "studio_tracker.lib.errors.api_exception_handler",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
+    "DEFAULT_THROTTLE_CLASSES": (
+        [
+            "rest_framework.throttling.AnonRateThrottle",
+            "rest_framework.throttling.UserRateThrottle",
+        ]
+        if API_THROTTLE
+        else []
+    ),
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "120/minute"),
+        "user": env_str("API_THROTTLE_USER", "1200/minute"),
+        "login": env_str("API_THROTTLE_LOGIN", "10/minute") if API_THROTTLE else None,
+    },
     # `format` is a query parameter of our download endpoints, not DRF's renderer switch.
     "URL_FORMAT_OVERRIDE": None,
+}
+
+# Throttle counters and other short-lived values. CACHE_URL=redis://… shares them between
+# processes; without it each process keeps its own.
+CACHE_URL = env_str("CACHE_URL")
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "studio_tracker",
+        }
+        if CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
 }
 
 SPECTACULAR_SETTINGS = {

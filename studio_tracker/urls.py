@@ -1,11 +1,49 @@
+"""HTML routes per app, and ONE API router at /api/v1/ listing every endpoint."""
+
+from csp.decorators import csp_update
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework.routers import DefaultRouter
 
 from studio_tracker import views
+from studio_tracker.accounts import api as accounts_api
+from studio_tracker.productions import api as productions_api
+
+router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("auth/tokens", accounts_api.ApiTokenViewSet, basename="apitoken")
+router.register("organizations", productions_api.OrganizationViewSet, basename="organization")
+router.register("users", productions_api.UserViewSet, basename="user")
+router.register("memberships", productions_api.MembershipViewSet, basename="membership")
+router.register("productions", productions_api.ProductionViewSet, basename="production")
+router.register("episodes", productions_api.EpisodeViewSet, basename="episode")
+router.register("sequences", productions_api.SequenceViewSet, basename="sequence")
+router.register("shots", productions_api.ShotViewSet, basename="shot")
+router.register("audit-events", productions_api.AuditEventViewSet, basename="auditevent")
+
+# ReDoc renders with runtime <style> tags and starts its search worker from a blob: URL; that
+# page alone gets a policy allowing them.
+redoc = csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+    SpectacularRedocView.as_view(url_name="api-schema")
+)
+
+api_urlpatterns = [
+    path("auth/token/", accounts_api.ObtainTokenView.as_view(), name="api-token"),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("redoc/", redoc, name="api-redoc"),
+    path("", include(router.urls)),
+]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("accounts/", include("studio_tracker.accounts.urls")),
+    path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
 ]

@@ -54,3 +54,38 @@ def screenshot(request):
         return path
 
     return take
+
+
+@pytest.fixture
+def cast(db):
+    from tests.cast import build_cast
+
+    return build_cast()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Hashing passwords properly is slow by design; tests create many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def api():
+    """An API client; `api.as_user(user)` authenticates as that user."""
+    from rest_framework.test import APIClient
+
+    class Client(APIClient):
+        def as_user(self, user):
+            self.force_authenticate(user)
+            return self
+
+    return Client()

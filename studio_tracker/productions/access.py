@@ -1,0 +1,154 @@
+"""Who may see or do what in a production: the one place DESIGN.md's role table lives.
+
+HTML views and the API ask the same questions here. The status codes follow one rule: an object
+the user may not read is a 404 (``get_production_for_user`` raises ``Http404``); an action the user
+may not take on an object they can read is a 403 (``require`` raises ``PermissionDenied``).
+"""
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from .models import Membership, Organization, Production
+
+Role = Membership.Role
+
+
+@dataclass(frozen=True)
+class ProductionRights:
+    """What one user may do in one production, derived from their effective role."""
+
+    role: str | None
+
+    @property
+    def read(self) -> bool:
+        return self.role is not None
+
+    @property
+    def title_only(self) -> bool:
+        return self.role == Role.DISTRIBUTOR
+
+    @property
+    def read_structure(self) -> bool:
+        """Episodes, sequences and shots."""
+        return self.role in (Role.COORDINATOR, Role.PRODUCER, Role.UNION_REP, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def edit_production(self) -> bool:
+        return self.role in (Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def edit_structure(self) -> bool:
+        """Create and edit episodes, sequences and shots; import shot lists."""
+        return self.role in (Role.COORDINATOR, Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def delete_structure(self) -> bool:
+        return self.role in (Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def read_memberships(self) -> bool:
+        return self.role in (Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def manage_memberships(self) -> bool:
+        return self.role == Role.COMPLIANCE_ADMIN
+
+    @property
+    def read_audit_events(self) -> bool:
+        return self.role in (Role.COORDINATOR, Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+
+@dataclass(frozen=True)
+class UserRoles:
+    """All of a user's roles, loaded once per request: {production id: role}, compliance orgs."""
+
+    production_roles: dict[int, str]
+    compliance_organizations: frozenset[int]
+    member_organizations: frozenset[int]
+    is_superuser: bool
+
+    def role_in(self, production: Production) -> str | None:
+        if self.is_superuser or production.organization_id in self.compliance_organizations:
+            return Role.COMPLIANCE_ADMIN
+        return self.production_roles.get(production.pk)
+
+
+def roles_of(user) -> UserRoles:
+    """The user's roles, cached on the user object for the rest of the request."""
+    cached = getattr(user, "_studio_roles", None)
+    if cached is not None:
+        return cached
+    production_roles: dict[int, str] = {}
+    compliance: set[int] = set()
+    organizations: set[int] = set()
+    if user.is_authenticated and user.is_active:
+        for role, production_id, organization_id in Membership.objects.filter(
+            user=user
+        ).values_list("role", "production_id", "organization_id"):
+            organizations.add(organization_id)
+            if production_id is not None:
+                production_roles[production_id] = role
+            elif role == Role.COMPLIANCE_ADMIN:
+                compliance.add(organization_id)
+    roles = UserRoles(
+        production_roles=production_roles,
+        compliance_organizations=frozenset(compliance),
+        member_organizations=frozenset(organizations),
+        is_superuser=bool(user.is_authenticated and user.is_active and user.is_superuser),
+    )
+    user._studio_roles = roles
+    return roles
+
+
+def forget_roles(user) -> None:
+    """Drop the cached roles (after the user's memberships changed within one request)."""
+    if hasattr(user, "_studio_roles"):
+        del user._studio_roles
+
+
+def rights_in(user, production: Production) -> ProductionRights:
+    return ProductionRights(role=roles_of(user).role_in(production))
+
+
+def get_production_for_user(user, pk) -> tuple[Production, ProductionRights]:
+    """The production and the user's rights in it; 404 when the user may not read it at all."""
+    production = Production.objects.filter(pk=pk).select_related("organization").first()
+    if production is None:
+        raise Http404("No such production.")
+    rights = rights_in(user, production)
+    if not rights.read:
+        raise Http404("No such production.")
+    return production, rights
+
+
+def require(allowed: bool, message: str = "You may not do that here.") -> None:
+    """403 for an action the user may not take on something they can see."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def is_compliance_admin(user, organization: Organization | int) -> bool:
+    organization_id = organization if isinstance(organization, int) else organization.pk
+    roles = roles_of(user)
+    return roles.is_superuser or organization_id in roles.compliance_organizations
+
+
+def can_create_production(user, organization: Organization) -> bool:
+    return is_compliance_admin(user, organization)
+
+
+def administered_organizations(user):
+    """Organisations in which the user is a compliance admin."""
+    if roles_of(user).is_superuser:
+        return Organization.objects.all()
+    return Organization.objects.filter(pk__in=roles_of(user).compliance_organizations)
+
+
+def visible_organizations(user):
+    """Organisations the user belongs to in any role."""
+    if roles_of(user).is_superuser:
+        return Organization.objects.all()
+    roles = roles_of(user)
+    return Organization.objects.filter(pk__in=roles.member_organizations)
