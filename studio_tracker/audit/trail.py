@@ -189,6 +189,7 @@ def check_chains(organization_id: int | None = None) -> ChainCheck:
     # the walk runs are neither walked nor mistaken for tampering.
     heads = _heads(organization_id)
     chain_ids = _chain_ids(organization_id)
+    # A chain whose first event committed after the heads were read: its head exists by now.
     heads |= _heads(organization_id, only=chain_ids - heads.keys())
     check = ChainCheck()
     for org_id in sorted(chain_ids | {o for o, head in heads.items() if head.seq}):

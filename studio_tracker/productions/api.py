@@ -48,6 +48,12 @@ class ScopedViewSet(viewsets.GenericViewSet):
     model = None
     pagination_class = PagePagination
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # Roles are cached on the user object for one request; a reused object (tests,
+        # force_authenticate) must not carry them into the next.
+        access.forget_roles(request.user)
+
     def get_queryset(self):
         return self.model.objects.visible_to(self.request.user)
 
