@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "studio_tracker.accounts",
     "studio_tracker.audit",
     "studio_tracker.productions",
+    "studio_tracker.demo",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "studio_tracker.productions.context_processors.navigation",
             ],
         },
     },

@@ -12,6 +12,7 @@ from django.db.models import F, Model
 from django.forms.models import model_to_dict
 
 from studio_tracker.audit import trail
+from studio_tracker.lib.timecode import frames_inclusive
 
 from .models import Episode, Organization, Production, Sequence, Shot
 
@@ -210,3 +211,33 @@ def update_shot(shot: Shot, *, actor, **data: Any) -> Shot:
 
 def delete_shot(shot: Shot, *, actor) -> None:
     _delete(shot, SHOT_FIELDS, actor=actor)
+
+
+@transaction.atomic
+def bulk_create_shots(*, actor, production: Production, shots: list[Shot], action: str) -> int:
+    """Insert many shots at once (an import, the demo) and return how many were new.
+
+    Codes already in the production are skipped. One counter bump and one summary audit event
+    with the counts and a digest of the codes, instead of one event per row.
+    """
+    for shot in shots:
+        shot.production = production
+        shot.frames = frames_inclusive(shot.frame_in, shot.frame_out)
+    before = Shot.objects.filter(production=production).count()
+    Shot.objects.bulk_create(shots, batch_size=2000, ignore_conflicts=True)
+    created = Shot.objects.filter(production=production).count() - before
+    bump_change_counter(production.pk)
+    trail.record(
+        actor=actor,
+        action=action,
+        organization_id=production.organization_id,
+        production_id=production.pk,
+        target_type="production",
+        target_id=str(production.pk),
+        target_label=production.title[:200],
+        changes=trail.bulk_summary(
+            {"submitted": len(shots), "created": created, "skipped": len(shots) - created},
+            (shot.code for shot in shots),
+        ),
+    )
+    return created
