@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "studio_tracker.accounts",
     "studio_tracker.audit",
     "studio_tracker.productions",
+    "studio_tracker.usage",
     "studio_tracker.demo",
 ]
 
@@ -127,6 +128,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
 # Uploaded evidence never sits under a public URL; it is served through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
+EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

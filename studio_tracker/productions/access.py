@@ -20,6 +20,8 @@ class ProductionRights:
     """What one user may do in one production, derived from their effective role."""
 
     role: str | None
+    # Union reps read usage entries and evidence once a report has been submitted.
+    union_reading_open: bool = False
 
     @property
     def read(self) -> bool:
@@ -58,6 +60,28 @@ class ProductionRights:
     @property
     def read_audit_events(self) -> bool:
         return self.role in (Role.COORDINATOR, Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def read_usage(self) -> bool:
+        """Usage entries, performers linked here, consents and clearances."""
+        if self.role == Role.UNION_REP:
+            return self.union_reading_open
+        return self.role in (Role.COORDINATOR, Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def edit_usage(self) -> bool:
+        """Log, edit and delete usage entries; import usage CSV."""
+        return self.role in (Role.COORDINATOR, Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def edit_evidence(self) -> bool:
+        """Create and edit performers, consents and clearances; revoke consents."""
+        return self.role in (Role.PRODUCER, Role.COMPLIANCE_ADMIN)
+
+    @property
+    def read_restricted(self) -> bool:
+        """Prompt text, pay figures and signed documents."""
+        return self.role in (Role.PRODUCER, Role.COMPLIANCE_ADMIN)
 
 
 @dataclass(frozen=True)
@@ -109,7 +133,10 @@ def forget_roles(user) -> None:
 
 
 def rights_in(user, production: Production) -> ProductionRights:
-    return ProductionRights(role=roles_of(user).role_in(production))
+    return ProductionRights(
+        role=roles_of(user).role_in(production),
+        union_reading_open=production.union_visible_since is not None,
+    )
 
 
 def get_production_for_user(user, pk) -> tuple[Production, ProductionRights]:

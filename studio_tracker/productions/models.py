@@ -74,6 +74,29 @@ class ProductionQuerySet(models.QuerySet):
         )
 
 
+    def usage_visible_to(self, user) -> "ProductionQuerySet":
+        """Productions whose usage entries and evidence the user may read: members who log, and
+        union reps once a report was submitted (``union_visible_since``)."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        memberships = Membership.objects.filter(user=user)
+        loggers = (Membership.Role.COORDINATOR, Membership.Role.PRODUCER)
+        return self.filter(
+            Q(pk__in=memberships.filter(role__in=loggers).values("production"))
+            | Q(
+                pk__in=memberships.filter(role=Membership.Role.UNION_REP).values("production"),
+                union_visible_since__isnull=False,
+            )
+            | Q(
+                organization__in=memberships.filter(
+                    role=Membership.Role.COMPLIANCE_ADMIN
+                ).values("organization")
+            )
+        )
+
+
 class Production(models.Model):
     """A film, series or other work whose AI use is recorded."""
 

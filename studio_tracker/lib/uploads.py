@@ -1,0 +1,50 @@
+"""Checks for uploaded evidence: the type is read from the bytes, never from the name."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+# (magic bytes at offset 0, what to call it)
+_SIGNATURES = [
+    (b"%PDF-", "PDF"),
+    (b"\x89PNG\r\n\x1a\n", "PNG image"),
+    (b"\xff\xd8\xff", "JPEG image"),
+    (b"GIF87a", "GIF image"),
+    (b"GIF89a", "GIF image"),
+]
+
+
+def sniff_document_type(head: bytes) -> str | None:
+    for magic, name in _SIGNATURES:
+        if head.startswith(magic):
+            return name
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WebP image"
+    return None
+
+
+def check_evidence_file(upload) -> str:
+    """Refuse an empty, oversized or non-PDF/image file with a clear message; return its SHA-256.
+
+    ``upload`` is a Django UploadedFile (or any file object with ``size`` and ``chunks``).
+    """
+    limit = settings.EVIDENCE_MAX_BYTES
+    if not upload.size:
+        raise ValidationError({"document": "The file is empty."})
+    if upload.size > limit:
+        raise ValidationError(
+            {"document": f"The file is too large ({upload.size:,} bytes; the limit is {limit:,})."}
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    if sniff_document_type(head) is None:
+        raise ValidationError(
+            {"document": "Upload a PDF or an image (PNG, JPEG, GIF, WebP); this file is neither."}
+        )
+    upload.seek(0)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
