@@ -290,6 +290,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "ModalityEnum": "studio_tracker.usage.choices.Modality",
+        "GenerationKindEnum": "studio_tracker.usage.choices.GenerationKind",
+        "YesNoUnknownEnum": "studio_tracker.usage.choices.YesNoUnknown",
+        "ProductionKindEnum": "studio_tracker.productions.models.Production.Kind",
+        "ClearanceKindEnum": "studio_tracker.usage.models.Clearance.Kind",
+    },
 }
 
 # --- Logging --------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from rest_framework.routers import DefaultRouter
 from studio_tracker import views
 from studio_tracker.accounts import api as accounts_api
 from studio_tracker.productions import api as productions_api
+from studio_tracker.usage import api as usage_api
 
 router = DefaultRouter()
 router.include_format_suffixes = False
@@ -24,6 +25,11 @@ router.register("productions", productions_api.ProductionViewSet, basename="prod
 router.register("episodes", productions_api.EpisodeViewSet, basename="episode")
 router.register("sequences", productions_api.SequenceViewSet, basename="sequence")
 router.register("shots", productions_api.ShotViewSet, basename="shot")
+router.register("tools", usage_api.ToolViewSet, basename="tool")
+router.register("performers", usage_api.PerformerViewSet, basename="performer")
+router.register("consents", usage_api.ConsentViewSet, basename="consent")
+router.register("clearances", usage_api.ClearanceViewSet, basename="clearance")
+router.register("usage-entries", usage_api.UsageEntryViewSet, basename="usageentry")
 router.register("audit-events", productions_api.AuditEventViewSet, basename="auditevent")
 
 # ReDoc renders with runtime <style> tags and starts its search worker from a blob: URL; that
@@ -43,6 +49,7 @@ api_urlpatterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("", include("studio_tracker.productions.urls")),
     path("accounts/", include("studio_tracker.accounts.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),

@@ -12,7 +12,6 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
-from django.utils.functional import LazyObject
 
 from studio_tracker.productions.models import (
     Episode,
@@ -40,71 +39,16 @@ from .choices import (
 )
 
 
-class EvidenceStorage(LazyObject):
+def evidence_storage() -> FileSystemStorage:
     """Signed consents and clearance documents: outside the static tree, served only through
-    views that check access."""
-
-    def _setup(self):
-        self._wrapped = FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "evidence")
-
-
-evidence_storage = EvidenceStorage()
+    views that check access. A callable, so migrations do not freeze a machine's path."""
+    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "evidence")
 
 
 def evidence_path(instance, filename: str) -> str:
     """A random name: the original name can carry personal data and must not be guessable."""
     suffix = Path(filename).suffix.lower()[:8]
     return f"{uuid.uuid4().hex}{suffix}"
-
-
-class Tool(models.Model):
-    """An organisation's registry entry for a generative tool, with the vendor's stated claims."""
-
-    class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        RESTRICTED = "restricted", "Restricted (ask compliance first)"
-        BANNED = "banned", "Banned"
-
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tools")
-    name = models.CharField(max_length=120)
-    vendor = models.CharField(max_length=120)
-    modalities = models.JSONField(default=list, blank=True)
-    kind = models.CharField(
-        max_length=20, choices=GenerationKind.choices, default=GenerationKind.GENERATIVE
-    )
-    training_data_claim = models.CharField(
-        max_length=40, choices=TrainingDataClaim.choices, default=TrainingDataClaim.UNDISCLOSED
-    )
-    indemnity = models.CharField(
-        max_length=40, choices=Indemnity.choices, default=Indemnity.UNKNOWN
-    )
-    trains_on_inputs = models.CharField(
-        max_length=10, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
-    )
-    emits_c2pa = models.CharField(
-        max_length=10, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
-    )
-    consent_features = models.TextField(blank=True)
-    known_litigation = models.TextField(blank=True)
-    evidence_label = models.CharField(
-        max_length=1,
-        choices=[("V", "Verified"), ("S", "Single source"), ("U", "Unverified")],
-        default="U",
-        help_text="How well the vendor claims above are sourced (DOMAIN.md evidence labels).",
-    )
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPROVED)
-    status_reason = models.TextField(
-        blank=True, help_text="Shown to whoever picks this tool: why it is restricted or banned."
-    )
-
-    class Meta:
-        ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(fields=["organization", "name"], name="tool_name_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.vendor})"
 
 
 class UsageScopedQuerySet(models.QuerySet):
@@ -174,6 +118,58 @@ class PerformerQuerySet(models.QuerySet):
                 "performer"
             )
         )
+
+
+class Tool(models.Model):
+    """An organisation's registry entry for a generative tool, with the vendor's stated claims."""
+
+    class Status(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        RESTRICTED = "restricted", "Restricted (ask compliance first)"
+        BANNED = "banned", "Banned"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="tools")
+    name = models.CharField(max_length=120)
+    vendor = models.CharField(max_length=120)
+    modalities = models.JSONField(default=list, blank=True)
+    kind = models.CharField(
+        max_length=20, choices=GenerationKind.choices, default=GenerationKind.GENERATIVE
+    )
+    training_data_claim = models.CharField(
+        max_length=40, choices=TrainingDataClaim.choices, default=TrainingDataClaim.UNDISCLOSED
+    )
+    indemnity = models.CharField(
+        max_length=40, choices=Indemnity.choices, default=Indemnity.UNKNOWN
+    )
+    trains_on_inputs = models.CharField(
+        max_length=10, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    emits_c2pa = models.CharField(
+        max_length=10, choices=YesNoUnknown.choices, default=YesNoUnknown.UNKNOWN
+    )
+    consent_features = models.TextField(blank=True)
+    known_litigation = models.TextField(blank=True)
+    evidence_label = models.CharField(
+        max_length=1,
+        choices=[("V", "Verified"), ("S", "Single source"), ("U", "Unverified")],
+        default="U",
+        help_text="How well the vendor claims above are sourced (DOMAIN.md evidence labels).",
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.APPROVED)
+    status_reason = models.TextField(
+        blank=True, help_text="Shown to whoever picks this tool: why it is restricted or banned."
+    )
+
+    objects = ToolQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "name"], name="tool_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.vendor})"
 
 
 class Performer(models.Model):

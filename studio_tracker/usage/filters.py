@@ -1,0 +1,71 @@
+"""FilterSets for the usage API. Related ids are plain numbers (see productions.filters)."""
+
+import django_filters
+
+from .choices import Modality
+from .models import Clearance, ConsentRecord, Performer, Tool, UsageEntry
+
+
+class ToolFilterSet(django_filters.FilterSet):
+    modality = django_filters.ChoiceFilter(
+        choices=Modality.choices, method="filter_modality", label="Has this modality"
+    )
+
+    class Meta:
+        model = Tool
+        fields = ["status", "kind", "modality"]
+
+    def filter_modality(self, queryset, name, value):
+        # The list is JSON; matching the quoted value works the same on SQLite and PostgreSQL.
+        return queryset.filter(modalities__icontains=f'"{value}"')
+
+
+class PerformerFilterSet(django_filters.FilterSet):
+    production = django_filters.NumberFilter(method="filter_production")
+    professional_name = django_filters.CharFilter(lookup_expr="icontains")
+
+    class Meta:
+        model = Performer
+        fields = ["production", "professional_name", "union", "category"]
+
+    def filter_production(self, queryset, name, value):
+        return queryset.filter(Performer.objects.linked_to([value]))
+
+
+class ConsentFilterSet(django_filters.FilterSet):
+    production = django_filters.NumberFilter()
+    performer = django_filters.NumberFilter()
+
+    class Meta:
+        model = ConsentRecord
+        fields = ["production", "performer", "consent_type"]
+
+
+class ClearanceFilterSet(django_filters.FilterSet):
+    production = django_filters.NumberFilter()
+
+    class Meta:
+        model = Clearance
+        fields = ["production", "kind"]
+
+
+class UsageEntryFilterSet(django_filters.FilterSet):
+    production = django_filters.NumberFilter()
+    shot = django_filters.NumberFilter()
+    episode = django_filters.NumberFilter()
+    tool = django_filters.NumberFilter()
+    performer = django_filters.NumberFilter(field_name="performer_links__performer")
+
+    class Meta:
+        model = UsageEntry
+        fields = [
+            "production",
+            "shot",
+            "episode",
+            "category",
+            "department",
+            "tool",
+            "disposition",
+            "replica_kind",
+            "performer",
+        ]
