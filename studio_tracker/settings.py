@@ -201,6 +201,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + 5 * 60
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
+    "consent-reminders": {
+        "task": "studio_tracker.usage.tasks.send_consent_reminders",
+        "schedule": 60 * 60 * 24,
+        "options": {"expires": 60 * 60 * 12},
+    },
     "clear-expired-sessions": {
         "task": "studio_tracker.accounts.tasks.clear_expired_sessions",
         "schedule": 60 * 60 * 6,

@@ -22,6 +22,8 @@ from studio_tracker.productions.models import (
     Shot,
 )
 
+from . import usage as demo_usage
+
 DEMO_PASSWORD = "demo-pass-2026"  # printed to the person running the demo
 Role = Membership.Role
 
@@ -42,6 +44,7 @@ PEOPLE = [
 @dataclass
 class SeedResult:
     shots_created: int = 0
+    uses_logged: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -138,7 +141,10 @@ def _shots(production, sequences, count, prefix_for, fps, rng) -> list[Shot]:
 
 
 @transaction.atomic
-def seed(*, feature_shots: int = 200, series_shots_per_episode: int = 75) -> SeedResult:
+def seed(
+    *, feature_shots: int = 200, series_shots_per_episode: int = 75, bulk_uses: bool = False
+) -> SeedResult:
+    """Load the demo. ``bulk_uses`` adds about three uses to every shot of the feature."""
     rng = random.Random(2026)  # the same demo every time
     result = SeedResult()
     users = {username: _user(username, name) for username, name, _ in PEOPLE}
@@ -231,4 +237,9 @@ def seed(*, feature_shots: int = 200, series_shots_per_episode: int = 75) -> See
         shots=_shots(far_shore, [far_sequence], 20, lambda s: f"FS_{s.code}", 25, rng),
         action="demo.shots_seeded",
     )
+    result.uses_logged = demo_usage.seed_usage(
+        northlight=northlight, feature=feature, series=series, rng=rng
+    )
+    if bulk_uses and result.shots_created:
+        result.uses_logged += demo_usage.seed_bulk_usage(production=feature, rng=rng)
     return result

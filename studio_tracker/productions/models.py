@@ -73,7 +73,6 @@ class ProductionQuerySet(models.QuerySet):
             )
         )
 
-
     def usage_visible_to(self, user) -> "ProductionQuerySet":
         """Productions whose usage entries and evidence the user may read: members who log, and
         union reps once a report was submitted (``union_visible_since``)."""
@@ -90,9 +89,9 @@ class ProductionQuerySet(models.QuerySet):
                 union_visible_since__isnull=False,
             )
             | Q(
-                organization__in=memberships.filter(
-                    role=Membership.Role.COMPLIANCE_ADMIN
-                ).values("organization")
+                organization__in=memberships.filter(role=Membership.Role.COMPLIANCE_ADMIN).values(
+                    "organization"
+                )
             )
         )
 

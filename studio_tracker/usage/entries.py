@@ -287,3 +287,31 @@ def copy_usage(entry: UsageEntry, *, actor, shots: Iterable[Shot]) -> list[Usage
     return log_usage_on_shots(
         actor=actor, production=entry.production, shots=shots, performers=performers, **values
     )
+
+
+@transaction.atomic
+def bulk_log(*, actor, production: Production, entries: list[UsageEntry], action: str) -> int:
+    """Insert many uses at once (an import, the demo): tools must be in the organisation's
+    registry and not banned; the IPTC type is derived; one counter bump, one summary event."""
+    tool_status = dict(
+        Tool.objects.filter(organization=production.organization).values_list("pk", "status")
+    )
+    for entry in entries:
+        entry.production = production
+        if tool_status.get(entry.tool_id) in (None, Tool.Status.BANNED):
+            raise ValidationError({"tool": f"Tool {entry.tool_id} is banned or not registered."})
+        if not entry.iptc_source_type:
+            entry.iptc_source_type = derive_iptc_source_type(entry.category, entry.generation_kind)
+    created = UsageEntry.objects.bulk_create(entries, batch_size=2000)
+    bump_change_counter(production.pk)
+    trail.record(
+        actor=actor,
+        action=action,
+        organization_id=production.organization_id,
+        production_id=production.pk,
+        target_type="production",
+        target_id=str(production.pk),
+        target_label=production.title[:200],
+        changes=trail.bulk_summary({"created": len(created)}, (e.pk for e in created)),
+    )
+    return len(created)

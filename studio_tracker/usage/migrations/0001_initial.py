@@ -7,180 +7,752 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('productions', '0001_initial'),
+        ("productions", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Performer',
+            name="Performer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('legal_name', models.CharField(max_length=200)),
-                ('professional_name', models.CharField(db_index=True, max_length=200)),
-                ('category', models.CharField(choices=[('principal', 'Principal'), ('background', 'Background'), ('stunt', 'Stunt'), ('voice', 'Voice'), ('singer', 'Singer'), ('dancer', 'Dancer')], default='principal', max_length=20)),
-                ('union', models.CharField(choices=[('sag_aftra', 'SAG-AFTRA'), ('equity', 'Equity'), ('other', 'Other union'), ('none', 'None')], default='none', max_length=20)),
-                ('is_deceased', models.BooleanField(default=False)),
-                ('is_minor', models.BooleanField(default=False)),
-                ('estate_contact', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='performers', to='productions.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("legal_name", models.CharField(max_length=200)),
+                ("professional_name", models.CharField(db_index=True, max_length=200)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("principal", "Principal"),
+                            ("background", "Background"),
+                            ("stunt", "Stunt"),
+                            ("voice", "Voice"),
+                            ("singer", "Singer"),
+                            ("dancer", "Dancer"),
+                        ],
+                        default="principal",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "union",
+                    models.CharField(
+                        choices=[
+                            ("sag_aftra", "SAG-AFTRA"),
+                            ("equity", "Equity"),
+                            ("other", "Other union"),
+                            ("none", "None"),
+                        ],
+                        default="none",
+                        max_length=20,
+                    ),
+                ),
+                ("is_deceased", models.BooleanField(default=False)),
+                ("is_minor", models.BooleanField(default=False)),
+                ("estate_contact", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="performers",
+                        to="productions.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['professional_name', 'id'],
+                "ordering": ["professional_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('consent_type', models.CharField(choices=[('ebdr_create', 'Create an employment-based replica (scan)'), ('ebdr_use', 'Use an employment-based replica'), ('ebdr_other_project', 'Use a replica in another project'), ('icdr', 'Independently created replica'), ('bg_replica_other_use', 'Background replica, other use'), ('digital_alteration', 'Digital alteration of a performance'), ('synth_feature_use', 'Recognisable feature in a synthetic performer'), ('voice_clone', 'Voice clone'), ('dub_language', 'Dubbing into a language'), ('training_use', 'Training a model'), ('marketing_commercial_rider', 'Marketing (commercials rider)'), ('iatse_scan', 'Crew scan (IATSE)')], max_length=40)),
-                ('granted_by', models.CharField(choices=[('performer', 'The performer'), ('guardian', 'A guardian'), ('estate_rep', "The estate's representative"), ('union', 'The union')], default='performer', max_length=20)),
-                ('use_description', models.TextField(help_text='A reasonably specific description of the use consented to.')),
-                ('is_separate_document', models.BooleanField(default=True)),
-                ('in_standard_terms', models.BooleanField(default=False)),
-                ('clear_and_conspicuous_attested', models.BooleanField(default=False)),
-                ('media', models.JSONField(blank=True, default=list)),
-                ('territories', models.JSONField(blank=True, default=list)),
-                ('languages', models.JSONField(blank=True, default=list)),
-                ('notice_given_at', models.DateTimeField(blank=True, null=True)),
-                ('services_at', models.DateTimeField(blank=True, null=True)),
-                ('engaged_less_than_48h', models.BooleanField(default=False)),
-                ('signed_at', models.DateField(blank=True, null=True)),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('compensation_terms', models.TextField(blank=True, help_text='Pay figures: visible to producers and compliance admins only.')),
-                ('document', models.FileField(blank=True, storage=studio_tracker.usage.models.evidence_storage, upload_to=studio_tracker.usage.models.evidence_path)),
-                ('document_sha256', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('episodes', models.ManyToManyField(blank=True, related_name='consents', to='productions.episode')),
-                ('production', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='productions.production')),
-                ('performer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consents', to='usage.performer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "consent_type",
+                    models.CharField(
+                        choices=[
+                            ("ebdr_create", "Create an employment-based replica (scan)"),
+                            ("ebdr_use", "Use an employment-based replica"),
+                            ("ebdr_other_project", "Use a replica in another project"),
+                            ("icdr", "Independently created replica"),
+                            ("bg_replica_other_use", "Background replica, other use"),
+                            ("digital_alteration", "Digital alteration of a performance"),
+                            ("synth_feature_use", "Recognisable feature in a synthetic performer"),
+                            ("voice_clone", "Voice clone"),
+                            ("dub_language", "Dubbing into a language"),
+                            ("training_use", "Training a model"),
+                            ("marketing_commercial_rider", "Marketing (commercials rider)"),
+                            ("iatse_scan", "Crew scan (IATSE)"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "granted_by",
+                    models.CharField(
+                        choices=[
+                            ("performer", "The performer"),
+                            ("guardian", "A guardian"),
+                            ("estate_rep", "The estate's representative"),
+                            ("union", "The union"),
+                        ],
+                        default="performer",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "use_description",
+                    models.TextField(
+                        help_text="A reasonably specific description of the use consented to."
+                    ),
+                ),
+                ("is_separate_document", models.BooleanField(default=True)),
+                ("in_standard_terms", models.BooleanField(default=False)),
+                ("clear_and_conspicuous_attested", models.BooleanField(default=False)),
+                ("media", models.JSONField(blank=True, default=list)),
+                ("territories", models.JSONField(blank=True, default=list)),
+                ("languages", models.JSONField(blank=True, default=list)),
+                ("notice_given_at", models.DateTimeField(blank=True, null=True)),
+                ("services_at", models.DateTimeField(blank=True, null=True)),
+                ("engaged_less_than_48h", models.BooleanField(default=False)),
+                ("signed_at", models.DateField(blank=True, null=True)),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "compensation_terms",
+                    models.TextField(
+                        blank=True,
+                        help_text="Pay figures: visible to producers and compliance admins only.",
+                    ),
+                ),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True,
+                        storage=studio_tracker.usage.models.evidence_storage,
+                        upload_to=studio_tracker.usage.models.evidence_path,
+                    ),
+                ),
+                ("document_sha256", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "episodes",
+                    models.ManyToManyField(
+                        blank=True, related_name="consents", to="productions.episode"
+                    ),
+                ),
+                (
+                    "production",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents",
+                        to="productions.production",
+                    ),
+                ),
+                (
+                    "performer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consents",
+                        to="usage.performer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['production_id', 'performer_id', 'id'],
+                "ordering": ["production_id", "performer_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Tool',
+            name="Tool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('vendor', models.CharField(max_length=120)),
-                ('modalities', models.JSONField(blank=True, default=list)),
-                ('kind', models.CharField(choices=[('generative', 'Generative (creates new material)'), ('assistive', 'Assistive (enhances existing material)'), ('traditional', 'Traditional / operational AI')], default='generative', max_length=20)),
-                ('training_data_claim', models.CharField(choices=[('licensed_only', 'Licensed data only'), ('licensed_plus_public_domain', 'Licensed and public domain'), ('customer_data_only', 'Customer data only'), ('undisclosed', 'Undisclosed'), ('web_scraped_admitted', 'Web-scraped (admitted)'), ('disputed_in_litigation', 'Disputed in litigation')], default='undisclosed', max_length=40)),
-                ('indemnity', models.CharField(choices=[('contractual_enterprise', 'Contractual (enterprise)'), ('contractual_all_paid', 'Contractual (all paid plans)'), ('none', 'None'), ('unknown', 'Unknown')], default='unknown', max_length=40)),
-                ('trains_on_inputs', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('partial', 'Partial'), ('unknown', 'Unknown')], default='unknown', max_length=10)),
-                ('emits_c2pa', models.CharField(choices=[('yes', 'Yes'), ('no', 'No'), ('partial', 'Partial'), ('unknown', 'Unknown')], default='unknown', max_length=10)),
-                ('consent_features', models.TextField(blank=True)),
-                ('known_litigation', models.TextField(blank=True)),
-                ('evidence_label', models.CharField(choices=[('V', 'Verified'), ('S', 'Single source'), ('U', 'Unverified')], default='U', help_text='How well the vendor claims above are sourced (DOMAIN.md evidence labels).', max_length=1)),
-                ('status', models.CharField(choices=[('approved', 'Approved'), ('restricted', 'Restricted (ask compliance first)'), ('banned', 'Banned')], default='approved', max_length=12)),
-                ('status_reason', models.TextField(blank=True, help_text='Shown to whoever picks this tool: why it is restricted or banned.')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tools', to='productions.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                ("vendor", models.CharField(max_length=120)),
+                ("modalities", models.JSONField(blank=True, default=list)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("generative", "Generative (creates new material)"),
+                            ("assistive", "Assistive (enhances existing material)"),
+                            ("traditional", "Traditional / operational AI"),
+                        ],
+                        default="generative",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "training_data_claim",
+                    models.CharField(
+                        choices=[
+                            ("licensed_only", "Licensed data only"),
+                            ("licensed_plus_public_domain", "Licensed and public domain"),
+                            ("customer_data_only", "Customer data only"),
+                            ("undisclosed", "Undisclosed"),
+                            ("web_scraped_admitted", "Web-scraped (admitted)"),
+                            ("disputed_in_litigation", "Disputed in litigation"),
+                        ],
+                        default="undisclosed",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "indemnity",
+                    models.CharField(
+                        choices=[
+                            ("contractual_enterprise", "Contractual (enterprise)"),
+                            ("contractual_all_paid", "Contractual (all paid plans)"),
+                            ("none", "None"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "trains_on_inputs",
+                    models.CharField(
+                        choices=[
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("partial", "Partial"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "emits_c2pa",
+                    models.CharField(
+                        choices=[
+                            ("yes", "Yes"),
+                            ("no", "No"),
+                            ("partial", "Partial"),
+                            ("unknown", "Unknown"),
+                        ],
+                        default="unknown",
+                        max_length=10,
+                    ),
+                ),
+                ("consent_features", models.TextField(blank=True)),
+                ("known_litigation", models.TextField(blank=True)),
+                (
+                    "evidence_label",
+                    models.CharField(
+                        choices=[("V", "Verified"), ("S", "Single source"), ("U", "Unverified")],
+                        default="U",
+                        help_text="How well the vendor claims above are sourced (DOMAIN.md evidence labels).",
+                        max_length=1,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approved"),
+                            ("restricted", "Restricted (ask compliance first)"),
+                            ("banned", "Banned"),
+                        ],
+                        default="approved",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "status_reason",
+                    models.TextField(
+                        blank=True,
+                        help_text="Shown to whoever picks this tool: why it is restricted or banned.",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tools",
+                        to="productions.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='UsageEntry',
+            name="UsageEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('department', models.CharField(choices=[('development_writing', 'Development / writing'), ('art_concept', 'Art department / concept'), ('previs', 'Previs / storyboards'), ('casting_scanning', 'Casting / scanning'), ('production_onset', 'Production (on set)'), ('virtual_production', 'Virtual production'), ('vfx', 'VFX'), ('editorial', 'Editorial'), ('sound_dialogue', 'Sound: dialogue'), ('sound_music', 'Sound: music'), ('sound_fx', 'Sound: effects'), ('localization', 'Localisation'), ('marketing', 'Marketing'), ('documentary_archival', 'Documentary / archival'), ('operations', 'Operations')], max_length=30)),
-                ('category', models.CharField(choices=[('writing_ideation', 'Writing: brainstorming, research'), ('writing_gai_material_to_writer', 'Writing: AI-generated material handed to a writer'), ('writing_script_text_in_final', 'Writing: AI text surviving in the shooting script'), ('script_analysis', 'Script analysis (coverage, breakdowns, scheduling)'), ('concept_art', 'Concept art'), ('moodboard', 'Moodboard'), ('previs', 'Previs'), ('storyboard', 'Storyboard'), ('animatic', 'Animatic'), ('performer_scan', 'Performer scan (3D or voice capture for a replica)'), ('realtime_face_swap', 'Real-time face swap on set'), ('virtual_production_background', 'Generated LED-wall / background plate'), ('deaging', 'De-aging'), ('aging', 'Aging'), ('face_replacement', 'Face replacement (stunt double, recast, deceased)'), ('digital_double', 'Digital double (full body, unshot scenes)'), ('crowd_generation', 'Crowd generation / replicated background actors'), ('synthetic_character_human', 'Synthetic human character'), ('synthetic_character_nonhuman', 'Synthetic creature'), ('set_extension', 'Set extension'), ('matte_painting', 'Matte painting'), ('environment_gen', 'Environment generation'), ('roto_cleanup_paint', 'Roto, clean-up, paint, generative fill'), ('upscale_restore', 'Upscale, restore, denoise, interpolate'), ('plate_generation', 'Plate generation'), ('shot_generation', 'Shot generation (text/image to video)'), ('assisted_edit', 'Assisted edit (transcription, logging, selects)'), ('temp_material', 'Temp material (temp VO, music, VFX)'), ('performance_edit', 'Performance edit (changing words or expressions)'), ('voice_clone_new_lines', 'Voice clone: lines never recorded'), ('adr_via_replica', 'ADR via a voice replica'), ('accent_pronunciation_refine', 'Accent / pronunciation refine'), ('dialogue_cleanup', 'Dialogue clean-up (noise reduction, de-reverb)'), ('music_generation', 'Music generation'), ('sfx_generation', 'Sound effects generation'), ('ai_dubbing', 'AI dubbing (synthetic voice in another language)'), ('visual_dubbing_lipsync', 'Visual dubbing / lip-sync'), ('subtitles_translation', 'Subtitles / translation'), ('key_art', 'Key art'), ('trailer_gen', 'Trailer generation'), ('social_assets', 'Social assets'), ('synthetic_archival', "Synthetic 'archival' footage or photo"), ('human_simulation', 'Human simulation (documentary)'), ('archival_alteration', 'Generative alteration of licensed archive'), ('model_training_on_production_data', 'Model training on production data'), ('other', 'Other')], max_length=40)),
-                ('modality', models.CharField(choices=[('text', 'Text'), ('image', 'Image'), ('video', 'Video'), ('audio_voice', 'Audio: voice'), ('audio_music', 'Audio: music'), ('audio_sfx', 'Audio: effects'), ('three_d', '3D'), ('performance_capture', 'Performance capture'), ('multimodal', 'Multimodal')], max_length=30)),
-                ('tool_version', models.CharField(blank=True, max_length=80)),
-                ('generation_kind', models.CharField(choices=[('generative', 'Generative (creates new material)'), ('assistive', 'Assistive (enhances existing material)'), ('traditional', 'Traditional / operational AI')], default='generative', max_length=20)),
-                ('disposition', models.CharField(choices=[('ideation', 'Ideation only'), ('temp', 'Temp (replaced before final)'), ('final_background', 'In the final picture: background'), ('final_key', 'In the final picture: key element'), ('marketing', 'Marketing'), ('internal_training', 'Internal training')], max_length=30)),
-                ('description', models.TextField(blank=True)),
-                ('human_contribution', models.TextField(blank=True)),
-                ('depicts_real_person', models.BooleanField(default=False)),
-                ('depicts_real_place_or_event', models.BooleanField(default=False)),
-                ('realism', models.CharField(choices=[('photoreal', 'Photoreal'), ('stylized', 'Stylised')], default='photoreal', max_length=20)),
-                ('replica_kind', models.CharField(choices=[('none', 'No replica'), ('ebdr', 'Employment-based digital replica'), ('icdr', 'Independently created digital replica'), ('background_replica', 'Background actor replica'), ('synthetic_performer', 'Synthetic performer'), ('synthetic_with_recognizable_feature', 'Synthetic performer with a recognisable feature'), ('digital_alteration', 'Digital alteration of a performance'), ('deceased_replica', 'Replica of a deceased performer')], default='none', max_length=40)),
-                ('performance_altered', models.BooleanField(default=False)),
-                ('alteration_purpose', models.CharField(blank=True, choices=[('cosmetics', 'Cosmetics'), ('wardrobe', 'Wardrobe'), ('noise_reduction', 'Noise reduction'), ('timing_speed', 'Timing / speed'), ('continuity', 'Continuity'), ('pitch_tone', 'Pitch / tone'), ('vfx_sfx_filters', 'VFX / SFX filters'), ('standards_practices', 'Standards and practices'), ('ratings', 'Ratings'), ('dialogue_narration_adjustment', 'Dialogue / narration adjustment'), ('redubbing', 'Redubbing'), ('other_similar', 'Other similar'), ('not_excepted', 'Not within an exception')], max_length=40)),
-                ('synthetic_replaces_performer', models.BooleanField(default=False)),
-                ('prompt_names_performer', models.BooleanField(default=False)),
-                ('prompt_uses_facial_feature', models.BooleanField(default=False)),
-                ('language', models.CharField(blank=True, help_text='For dubbing and voice uses: e.g. fr, es-419.', max_length=20)),
-                ('iptc_source_type', models.CharField(choices=[('algorithmicallyEnhanced', 'Algorithmically enhanced'), ('algorithmicMedia', 'Algorithmic media'), ('composite', 'Composite'), ('compositeCapture', 'Composite of captures'), ('compositeSynthetic', 'Composite of synthetic elements'), ('compositeWithTrainedAlgorithmicMedia', 'Composite with generative AI elements'), ('dataDrivenMedia', 'Data-driven media'), ('digitalCreation', 'Digital creation'), ('digitalCapture', 'Digital capture'), ('humanEdits', 'Human edits'), ('negativeFilm', 'Negative film'), ('positiveFilm', 'Positive film'), ('print', 'Print'), ('screenCapture', 'Screen capture'), ('trainedAlgorithmicMedia', 'Generative AI (trained algorithmic)'), ('virtualRecording', 'Virtual recording')], max_length=60)),
-                ('iptc_source_type_overridden', models.BooleanField(default=False)),
-                ('used_on', models.DateField()),
-                ('operator', models.CharField(blank=True, help_text='Who ran the tool.', max_length=200)),
-                ('vendor', models.CharField(blank=True, help_text='VFX or post vendor, if any.', max_length=200)),
-                ('input_sources', models.JSONField(blank=True, default=list, help_text='[{"ref": …, "copyright_status": …}]')),
-                ('prompt_text', models.TextField(blank=True, help_text='Visible to producers and compliance admins only.')),
-                ('external_ref', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('episode', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='usage_entries', to='productions.episode')),
-                ('production', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage_entries', to='productions.production')),
-                ('shot', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='usage_entries', to='productions.shot')),
-                ('tool', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='usage_entries', to='usage.tool')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(
+                        choices=[
+                            ("development_writing", "Development / writing"),
+                            ("art_concept", "Art department / concept"),
+                            ("previs", "Previs / storyboards"),
+                            ("casting_scanning", "Casting / scanning"),
+                            ("production_onset", "Production (on set)"),
+                            ("virtual_production", "Virtual production"),
+                            ("vfx", "VFX"),
+                            ("editorial", "Editorial"),
+                            ("sound_dialogue", "Sound: dialogue"),
+                            ("sound_music", "Sound: music"),
+                            ("sound_fx", "Sound: effects"),
+                            ("localization", "Localisation"),
+                            ("marketing", "Marketing"),
+                            ("documentary_archival", "Documentary / archival"),
+                            ("operations", "Operations"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("writing_ideation", "Writing: brainstorming, research"),
+                            (
+                                "writing_gai_material_to_writer",
+                                "Writing: AI-generated material handed to a writer",
+                            ),
+                            (
+                                "writing_script_text_in_final",
+                                "Writing: AI text surviving in the shooting script",
+                            ),
+                            (
+                                "script_analysis",
+                                "Script analysis (coverage, breakdowns, scheduling)",
+                            ),
+                            ("concept_art", "Concept art"),
+                            ("moodboard", "Moodboard"),
+                            ("previs", "Previs"),
+                            ("storyboard", "Storyboard"),
+                            ("animatic", "Animatic"),
+                            (
+                                "performer_scan",
+                                "Performer scan (3D or voice capture for a replica)",
+                            ),
+                            ("realtime_face_swap", "Real-time face swap on set"),
+                            (
+                                "virtual_production_background",
+                                "Generated LED-wall / background plate",
+                            ),
+                            ("deaging", "De-aging"),
+                            ("aging", "Aging"),
+                            (
+                                "face_replacement",
+                                "Face replacement (stunt double, recast, deceased)",
+                            ),
+                            ("digital_double", "Digital double (full body, unshot scenes)"),
+                            ("crowd_generation", "Crowd generation / replicated background actors"),
+                            ("synthetic_character_human", "Synthetic human character"),
+                            ("synthetic_character_nonhuman", "Synthetic creature"),
+                            ("set_extension", "Set extension"),
+                            ("matte_painting", "Matte painting"),
+                            ("environment_gen", "Environment generation"),
+                            ("roto_cleanup_paint", "Roto, clean-up, paint, generative fill"),
+                            ("upscale_restore", "Upscale, restore, denoise, interpolate"),
+                            ("plate_generation", "Plate generation"),
+                            ("shot_generation", "Shot generation (text/image to video)"),
+                            ("assisted_edit", "Assisted edit (transcription, logging, selects)"),
+                            ("temp_material", "Temp material (temp VO, music, VFX)"),
+                            (
+                                "performance_edit",
+                                "Performance edit (changing words or expressions)",
+                            ),
+                            ("voice_clone_new_lines", "Voice clone: lines never recorded"),
+                            ("adr_via_replica", "ADR via a voice replica"),
+                            ("accent_pronunciation_refine", "Accent / pronunciation refine"),
+                            ("dialogue_cleanup", "Dialogue clean-up (noise reduction, de-reverb)"),
+                            ("music_generation", "Music generation"),
+                            ("sfx_generation", "Sound effects generation"),
+                            ("ai_dubbing", "AI dubbing (synthetic voice in another language)"),
+                            ("visual_dubbing_lipsync", "Visual dubbing / lip-sync"),
+                            ("subtitles_translation", "Subtitles / translation"),
+                            ("key_art", "Key art"),
+                            ("trailer_gen", "Trailer generation"),
+                            ("social_assets", "Social assets"),
+                            ("synthetic_archival", "Synthetic 'archival' footage or photo"),
+                            ("human_simulation", "Human simulation (documentary)"),
+                            ("archival_alteration", "Generative alteration of licensed archive"),
+                            (
+                                "model_training_on_production_data",
+                                "Model training on production data",
+                            ),
+                            ("other", "Other"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                (
+                    "modality",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("image", "Image"),
+                            ("video", "Video"),
+                            ("audio_voice", "Audio: voice"),
+                            ("audio_music", "Audio: music"),
+                            ("audio_sfx", "Audio: effects"),
+                            ("three_d", "3D"),
+                            ("performance_capture", "Performance capture"),
+                            ("multimodal", "Multimodal"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("tool_version", models.CharField(blank=True, max_length=80)),
+                (
+                    "generation_kind",
+                    models.CharField(
+                        choices=[
+                            ("generative", "Generative (creates new material)"),
+                            ("assistive", "Assistive (enhances existing material)"),
+                            ("traditional", "Traditional / operational AI"),
+                        ],
+                        default="generative",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "disposition",
+                    models.CharField(
+                        choices=[
+                            ("ideation", "Ideation only"),
+                            ("temp", "Temp (replaced before final)"),
+                            ("final_background", "In the final picture: background"),
+                            ("final_key", "In the final picture: key element"),
+                            ("marketing", "Marketing"),
+                            ("internal_training", "Internal training"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                ("human_contribution", models.TextField(blank=True)),
+                ("depicts_real_person", models.BooleanField(default=False)),
+                ("depicts_real_place_or_event", models.BooleanField(default=False)),
+                (
+                    "realism",
+                    models.CharField(
+                        choices=[("photoreal", "Photoreal"), ("stylized", "Stylised")],
+                        default="photoreal",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "replica_kind",
+                    models.CharField(
+                        choices=[
+                            ("none", "No replica"),
+                            ("ebdr", "Employment-based digital replica"),
+                            ("icdr", "Independently created digital replica"),
+                            ("background_replica", "Background actor replica"),
+                            ("synthetic_performer", "Synthetic performer"),
+                            (
+                                "synthetic_with_recognizable_feature",
+                                "Synthetic performer with a recognisable feature",
+                            ),
+                            ("digital_alteration", "Digital alteration of a performance"),
+                            ("deceased_replica", "Replica of a deceased performer"),
+                        ],
+                        default="none",
+                        max_length=40,
+                    ),
+                ),
+                ("performance_altered", models.BooleanField(default=False)),
+                (
+                    "alteration_purpose",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("cosmetics", "Cosmetics"),
+                            ("wardrobe", "Wardrobe"),
+                            ("noise_reduction", "Noise reduction"),
+                            ("timing_speed", "Timing / speed"),
+                            ("continuity", "Continuity"),
+                            ("pitch_tone", "Pitch / tone"),
+                            ("vfx_sfx_filters", "VFX / SFX filters"),
+                            ("standards_practices", "Standards and practices"),
+                            ("ratings", "Ratings"),
+                            ("dialogue_narration_adjustment", "Dialogue / narration adjustment"),
+                            ("redubbing", "Redubbing"),
+                            ("other_similar", "Other similar"),
+                            ("not_excepted", "Not within an exception"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("synthetic_replaces_performer", models.BooleanField(default=False)),
+                ("prompt_names_performer", models.BooleanField(default=False)),
+                ("prompt_uses_facial_feature", models.BooleanField(default=False)),
+                (
+                    "language",
+                    models.CharField(
+                        blank=True,
+                        help_text="For dubbing and voice uses: e.g. fr, es-419.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "iptc_source_type",
+                    models.CharField(
+                        choices=[
+                            ("algorithmicallyEnhanced", "Algorithmically enhanced"),
+                            ("algorithmicMedia", "Algorithmic media"),
+                            ("composite", "Composite"),
+                            ("compositeCapture", "Composite of captures"),
+                            ("compositeSynthetic", "Composite of synthetic elements"),
+                            (
+                                "compositeWithTrainedAlgorithmicMedia",
+                                "Composite with generative AI elements",
+                            ),
+                            ("dataDrivenMedia", "Data-driven media"),
+                            ("digitalCreation", "Digital creation"),
+                            ("digitalCapture", "Digital capture"),
+                            ("humanEdits", "Human edits"),
+                            ("negativeFilm", "Negative film"),
+                            ("positiveFilm", "Positive film"),
+                            ("print", "Print"),
+                            ("screenCapture", "Screen capture"),
+                            ("trainedAlgorithmicMedia", "Generative AI (trained algorithmic)"),
+                            ("virtualRecording", "Virtual recording"),
+                        ],
+                        max_length=60,
+                    ),
+                ),
+                ("iptc_source_type_overridden", models.BooleanField(default=False)),
+                ("used_on", models.DateField()),
+                (
+                    "operator",
+                    models.CharField(blank=True, help_text="Who ran the tool.", max_length=200),
+                ),
+                (
+                    "vendor",
+                    models.CharField(
+                        blank=True, help_text="VFX or post vendor, if any.", max_length=200
+                    ),
+                ),
+                (
+                    "input_sources",
+                    models.JSONField(
+                        blank=True, default=list, help_text='[{"ref": …, "copyright_status": …}]'
+                    ),
+                ),
+                (
+                    "prompt_text",
+                    models.TextField(
+                        blank=True, help_text="Visible to producers and compliance admins only."
+                    ),
+                ),
+                ("external_ref", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="usage_entries",
+                        to="productions.episode",
+                    ),
+                ),
+                (
+                    "production",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usage_entries",
+                        to="productions.production",
+                    ),
+                ),
+                (
+                    "shot",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="usage_entries",
+                        to="productions.shot",
+                    ),
+                ),
+                (
+                    "tool",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="usage_entries",
+                        to="usage.tool",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['production_id', 'id'],
+                "ordering": ["production_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Clearance',
+            name="Clearance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('union_notice', 'Union notice'), ('writer_disclosure', 'Disclosure to a writer'), ('director_consultation', 'Director consultation'), ('commissioner_approval', "Commissioner's written approval"), ('writer_ai_consent', "Company consent to a writer's AI use"), ('on_screen_label', 'On-screen AI label')], max_length=30)),
-                ('party', models.CharField(help_text='Who gave or received it.', max_length=200)),
-                ('date', models.DateField()),
-                ('note', models.TextField(blank=True)),
-                ('document', models.FileField(blank=True, storage=studio_tracker.usage.models.evidence_storage, upload_to=studio_tracker.usage.models.evidence_path)),
-                ('document_sha256', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('production', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='clearances', to='productions.production')),
-                ('usage_entries', models.ManyToManyField(blank=True, related_name='clearances', to='usage.usageentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("union_notice", "Union notice"),
+                            ("writer_disclosure", "Disclosure to a writer"),
+                            ("director_consultation", "Director consultation"),
+                            ("commissioner_approval", "Commissioner's written approval"),
+                            ("writer_ai_consent", "Company consent to a writer's AI use"),
+                            ("on_screen_label", "On-screen AI label"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("party", models.CharField(help_text="Who gave or received it.", max_length=200)),
+                ("date", models.DateField()),
+                ("note", models.TextField(blank=True)),
+                (
+                    "document",
+                    models.FileField(
+                        blank=True,
+                        storage=studio_tracker.usage.models.evidence_storage,
+                        upload_to=studio_tracker.usage.models.evidence_path,
+                    ),
+                ),
+                ("document_sha256", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "production",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="clearances",
+                        to="productions.production",
+                    ),
+                ),
+                (
+                    "usage_entries",
+                    models.ManyToManyField(
+                        blank=True, related_name="clearances", to="usage.usageentry"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['production_id', '-date', 'id'],
+                "ordering": ["production_id", "-date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='UsagePerformer',
+            name="UsagePerformer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('aspect', models.CharField(choices=[('face', 'Face'), ('body', 'Body'), ('voice', 'Voice'), ('full', 'Full likeness')], default='face', max_length=10)),
-                ('consent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='usage_links', to='usage.consentrecord')),
-                ('performer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='usage_links', to='usage.performer')),
-                ('usage_entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='performer_links', to='usage.usageentry')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "aspect",
+                    models.CharField(
+                        choices=[
+                            ("face", "Face"),
+                            ("body", "Body"),
+                            ("voice", "Voice"),
+                            ("full", "Full likeness"),
+                        ],
+                        default="face",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "consent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="usage_links",
+                        to="usage.consentrecord",
+                    ),
+                ),
+                (
+                    "performer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="usage_links",
+                        to="usage.performer",
+                    ),
+                ),
+                (
+                    "usage_entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="performer_links",
+                        to="usage.usageentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['usage_entry_id', 'id'],
+                "ordering": ["usage_entry_id", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='tool',
-            constraint=models.UniqueConstraint(fields=('organization', 'name'), name='tool_name_unique'),
+            model_name="tool",
+            constraint=models.UniqueConstraint(
+                fields=("organization", "name"), name="tool_name_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='usageentry',
-            index=models.Index(fields=['production', 'id'], name='usage_register'),
+            model_name="usageentry",
+            index=models.Index(fields=["production", "id"], name="usage_register"),
         ),
         migrations.AddIndex(
-            model_name='usageentry',
-            index=models.Index(fields=['production', 'category'], name='usage_by_category'),
+            model_name="usageentry",
+            index=models.Index(fields=["production", "category"], name="usage_by_category"),
         ),
         migrations.AddIndex(
-            model_name='usageentry',
-            index=models.Index(fields=['shot'], name='usage_by_shot'),
+            model_name="usageentry",
+            index=models.Index(fields=["shot"], name="usage_by_shot"),
         ),
         migrations.AddConstraint(
-            model_name='usageperformer',
-            constraint=models.UniqueConstraint(fields=('usage_entry', 'performer'), name='one_link_per_performer_per_entry'),
+            model_name="usageperformer",
+            constraint=models.UniqueConstraint(
+                fields=("usage_entry", "performer"), name="one_link_per_performer_per_entry"
+            ),
         ),
     ]
