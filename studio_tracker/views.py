@@ -6,14 +6,23 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from kombu import Connection
 
+from studio_tracker.productions import access
+from studio_tracker.productions.models import Production
+
 
 @login_required
 def home(request):
+    """The user's productions; a welcome page saying how to get in when there is nothing to show."""
+    if (
+        Production.objects.visible_to(request.user).exists()
+        or access.administered_organizations(request.user).exists()
+    ):
+        return redirect("productions:list")
     return render(request, "home.html")
 
 
