@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "studio_tracker.audit",
     "studio_tracker.productions",
     "studio_tracker.usage",
+    "studio_tracker.imports",
     "studio_tracker.demo",
 ]
 
@@ -129,6 +130,7 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Uploaded evidence never sits under a public URL; it is served through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media"))).resolve()
 EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_BYTES", 10 * 1024 * 1024)
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

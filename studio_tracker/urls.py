@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from studio_tracker import views
 from studio_tracker.accounts import api as accounts_api
+from studio_tracker.imports import api as imports_api
 from studio_tracker.productions import api as productions_api
 from studio_tracker.usage import api as usage_api
 
@@ -30,6 +31,12 @@ router.register("performers", usage_api.PerformerViewSet, basename="performer")
 router.register("consents", usage_api.ConsentViewSet, basename="consent")
 router.register("clearances", usage_api.ClearanceViewSet, basename="clearance")
 router.register("usage-entries", usage_api.UsageEntryViewSet, basename="usageentry")
+router.register(
+    r"productions/(?P<production_pk>\d+)/imports",
+    imports_api.ProductionImportViewSet,
+    basename="production-import",
+)
+router.register("imports", imports_api.ImportViewSet, basename="import")
 router.register("audit-events", productions_api.AuditEventViewSet, basename="auditevent")
 
 # ReDoc renders with runtime <style> tags and starts its search worker from a blob: URL; that
@@ -50,6 +57,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("", include("studio_tracker.productions.urls")),
+    path("", include("studio_tracker.imports.urls")),
+    path("", include("studio_tracker.usage.urls")),
     path("accounts/", include("studio_tracker.accounts.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),

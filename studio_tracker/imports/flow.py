@@ -1,0 +1,195 @@
+"""The import flow the pages and the API share: upload → preview → apply, and suggestions.
+
+Rights are checked by the callers (``access``); these functions keep the Import record honest:
+a file refused as a whole ends ``failed`` with its reason and writes nothing else.
+"""
+
+import hashlib
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from studio_tracker.lib.errors import StateConflict
+from studio_tracker.productions.models import Production, Shot
+from studio_tracker.usage import entries
+
+from . import readers, shotlists, usage_rows
+from .models import Import
+
+DEFAULT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class TooLarge(Exception):
+    """The upload is over ``IMPORT_MAX_BYTES`` (413)."""
+
+
+def max_bytes() -> int:
+    return getattr(settings, "IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES)
+
+
+def _reader_options(production: Production) -> dict:
+    return {
+        "frame_rate": production.frame_rate,
+        "naming": readers.Naming(production.shot_code_pattern),
+        "keywords": getattr(settings, "IMPORT_AI_KEYWORDS", readers.DEFAULT_AI_KEYWORDS),
+        "time_limit": getattr(settings, "IMPORT_TIME_LIMIT", readers.DEFAULT_TIME_LIMIT),
+    }
+
+
+def start(
+    *,
+    actor,
+    production: Production,
+    upload,
+    kind: str = "shots",
+    fmt: str = "",
+    dry_run: bool = True,
+) -> Import:
+    """Read the uploaded file and store the preview (or, with ``dry_run=False``, apply it too).
+
+    Raises ``TooLarge`` for a file over the limit (the failed import is kept).
+    """
+    record = Import(
+        production=production,
+        kind=kind,
+        format=fmt or "",
+        created_by=actor,
+        file_name=(getattr(upload, "name", "") or "upload")[:255],
+        file_size=getattr(upload, "size", 0) or 0,
+    )
+    if record.file_size > max_bytes():
+        _fail(
+            record,
+            f"The file is too large ({record.file_size:,} bytes; the limit is {max_bytes():,}).",
+        )
+        raise TooLarge(record.failure)
+    upload.seek(0)
+    data = upload.read(max_bytes() + 1)
+    if len(data) > max_bytes():
+        _fail(record, f"The file is too large (the limit is {max_bytes():,} bytes).")
+        raise TooLarge(record.failure)
+    record.file_size = len(data)
+    record.sha256 = hashlib.sha256(data).hexdigest()
+    try:
+        if not data.strip():
+            raise readers.ReadError("The file is empty.")
+        if kind == Import.Kind.USAGE:
+            record.format = Import.Format.CSV
+            if fmt and fmt != "csv":
+                raise readers.ReadError("Usage entries are imported from CSV only.")
+            result = usage_rows.read(data, production)
+            preview = usage_rows.plan(production, result.rows)
+        else:
+            record.format = fmt or readers.format_from_name(record.file_name) or ""
+            if not record.format:
+                raise readers.ReadError(
+                    "Cannot tell the format from the file name: choose csv, edl, fcp7xml or otio."
+                )
+            if record.format not in readers.FORMATS:
+                raise readers.ReadError(
+                    f"Unknown format {record.format!r}: use csv, edl, fcp7xml or otio."
+                )
+            result = readers.read_shots(data, record.format, **_reader_options(production))
+            preview = shotlists.plan(production, result.rows)
+    except readers.ReadError as error:
+        _fail(record, str(error))
+        return record
+    _store_preview(record, result, preview)
+    record.rows = result.rows
+    record.suggestions = [
+        {**suggestion, "id": number, "status": "pending", "usage_entry": None}
+        for number, suggestion in enumerate(result.suggestions, start=1)
+    ]
+    record.save()
+    if not dry_run:
+        apply(record, actor=actor)
+    return record
+
+
+def _store_preview(record: Import, result, preview: dict) -> None:
+    record.created = preview["created"]
+    record.updated = preview["updated"]
+    record.unchanged = preview["unchanged"]
+    record.changes = preview["changes"]
+    record.errors = sorted(result.errors + preview["errors"], key=lambda e: e["line"])
+    record.rejected = len(record.errors)
+
+
+def _fail(record: Import, message: str) -> None:
+    record.status = Import.Status.FAILED
+    record.failure = message
+    record.errors = [{"line": 0, "message": message}]
+    record.rejected = 0
+    record.rows = []
+    record.save()
+
+
+def apply(record: Import, *, actor) -> Import:
+    """Apply a preview: one transaction; the counts become what was actually done."""
+    if record.status != Import.Status.PREVIEWED:
+        raise StateConflict(
+            f"This import is {record.get_status_display().lower()}; it cannot be applied."
+        )
+    with transaction.atomic():
+        locked = Import.objects.select_for_update().get(pk=record.pk)
+        if locked.status != Import.Status.PREVIEWED:
+            raise StateConflict("This import was applied already.")
+        production = record.production
+        if record.kind == Import.Kind.USAGE:
+            done = usage_rows.apply(actor=actor, production=production, rows=record.rows)
+        else:
+            done = shotlists.apply(actor=actor, production=production, rows=record.rows)
+        record.created, record.updated, record.unchanged = (
+            done["created"],
+            done["updated"],
+            done["unchanged"],
+        )
+        record.changes = done["changes"]
+        extra = [e for e in done["errors"] if e not in record.errors]
+        record.errors = sorted(record.errors + extra, key=lambda e: e["line"])
+        record.rejected = len(record.errors)
+        record.status = Import.Status.APPLIED
+        record.applied_by = actor
+        record.applied_at = timezone.now()
+        record.save()
+    return record
+
+
+def _suggestion(record: Import, number: int) -> dict:
+    for suggestion in record.suggestions:
+        if suggestion["id"] == number:
+            return suggestion
+    raise ValidationError({"suggestion": "No such suggestion in this import."})
+
+
+def confirm_suggestion(record: Import, number: int, *, actor, **use) -> Import:
+    """Turn a suggestion into a usage entry on its shot (``entries.log_usage``)."""
+    with transaction.atomic():
+        record = Import.objects.select_for_update().get(pk=record.pk)
+        suggestion = _suggestion(record, number)
+        if suggestion["status"] != "pending":
+            raise StateConflict(f"This suggestion is already {suggestion['status']}.")
+        shot = Shot.objects.filter(production=record.production, code=suggestion["code"]).first()
+        if shot is None:
+            raise StateConflict(
+                f"Shot {suggestion['code']} does not exist yet: apply the import first."
+            )
+        use.setdefault("description", suggestion["text"])
+        entry = entries.log_usage(actor=actor, production=record.production, shot=shot, **use)
+        suggestion["status"] = "confirmed"
+        suggestion["usage_entry"] = entry.pk
+        record.save(update_fields=["suggestions"])
+    return record
+
+
+def dismiss_suggestion(record: Import, number: int, *, actor) -> Import:
+    with transaction.atomic():
+        record = Import.objects.select_for_update().get(pk=record.pk)
+        suggestion = _suggestion(record, number)
+        if suggestion["status"] != "pending":
+            raise StateConflict(f"This suggestion is already {suggestion['status']}.")
+        suggestion["status"] = "dismissed"
+        record.save(update_fields=["suggestions"])
+    return record

@@ -1,0 +1,773 @@
+"""Readers for shot lists, editorial timelines and usage CSVs. No database here.
+
+Every reader takes the uploaded bytes and returns a ``ReadResult``: the rows it could take (plain
+dicts, JSON-storable, each with the ``line`` it came from), every line it could not take
+(``{"line", "message"}``) and, for timelines, suggestions of AI use found in locators and markers.
+A problem with the whole file raises ``ReadError``: the import then fails and writes nothing.
+
+Timelines go through OpenTimelineIO and its adapters, in a child process with a time bound (OTIO's
+core is C++; a hostile file can spin). The CMX 3600 reader also makes its own pass over the text:
+the adapter treats what it does not understand as a comment and says nothing, loses the record
+timecode offset, and trips on Avid's drop-frame ``M2`` and ``* LOC:`` lines (RECIPES.md).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import multiprocessing
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+
+from studio_tracker.lib.timecode import is_valid_timecode
+
+DEFAULT_AI_KEYWORDS = ("AI", "GENAI", "GEN AI", "ML")
+DEFAULT_TIME_LIMIT = 60.0
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMATS = ("csv", "edl", "fcp7xml", "otio")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_TC = r"\d{2}:\d{2}:\d{2}[:;]\d{2}"
+_TC_RE = re.compile(_TC)
+_TC_PARTS = re.compile(r"^(\d{2}):(\d{2}):(\d{2})([:;])(\d{2})$")
+
+
+class ReadError(Exception):
+    """The whole file cannot be read: the import fails and nothing is written."""
+
+
+@dataclass
+class ReadResult:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    suggestions: list[dict] = field(default_factory=list)
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append({"line": line, "message": message})
+
+
+# --- Text -------------------------------------------------------------------------------------
+
+
+def decode_text(data: bytes) -> str:
+    """UTF-8 (with or without a BOM), else Windows-1252; binary junk is refused."""
+    if b"\x00" in data:
+        raise ReadError("This is not a text file (it contains NUL bytes).")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError as error:
+            raise ReadError(
+                "The file is neither UTF-8 nor Windows-1252 text; save it as UTF-8 CSV."
+            ) from error
+    bad = _CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ReadError(
+            f"This is not a text file (control character {ord(bad.group()):#04x} on line {line})."
+        )
+    return text
+
+
+def undo_formula_guard(value: str) -> str:
+    """The register's CSV export puts ``'`` before cells a spreadsheet would run as formulas."""
+    if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+def sniff_delimiter(text: str) -> str:
+    """``,`` ``;`` or tab: whichever the header line (outside quotes) has most of."""
+    header = next((line for line in text.splitlines() if line.strip()), "")
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {delimiter: unquoted.count(delimiter) for delimiter in (",", ";", "\t")}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _key(header: str) -> str:
+    return re.sub(r"[\s_\-./#()]+", "", header.strip().lower())
+
+
+def csv_records(text: str, aliases: dict[str, str]) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The header's known columns, and each non-blank record as (line, {field: text})."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ReadError("The file is empty.") from None
+    except csv.Error as error:
+        raise ReadError(f"The header line is not CSV: {error}.") from None
+    columns = [aliases.get(_key(name)) for name in header]
+    records = []
+    previous_end = reader.line_num
+    try:
+        for cells in reader:
+            line = previous_end + 1
+            previous_end = reader.line_num
+            if not any(cell.strip() for cell in cells):
+                continue
+            record = {}
+            for name, value in zip(columns, cells, strict=False):
+                if name and name not in record:
+                    record[name] = undo_formula_guard(value.strip())
+            records.append((line, record))
+    except csv.Error as error:
+        raise ReadError(f"Line {reader.line_num} is not CSV: {error}.") from None
+    return [c for c in columns if c], records
+
+
+# --- Naming -----------------------------------------------------------------------------------
+
+
+class Naming:
+    """The production's naming convention: clip names → shot codes → episode and sequence.
+
+    With a pattern (a regex), the code is the part of a clip name the pattern matches (so
+    ``LN_SQ010_SH0010_v003.mov`` gives ``LN_SQ010_SH0010``); named groups ``episode`` and
+    ``sequence`` win over the ``EP\\d+`` and ``SQ\\d+`` tokens. Without one, the code is the
+    clip name without extension and ``_v003`` suffix, and must be one word.
+    """
+
+    PLAIN_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    VERSION = re.compile(r"[_.\-]v\d+$", re.IGNORECASE)
+    EXTENSION = re.compile(r"\.(mov|mxf|mp4|exr|dpx|avi|wav|r3d|ari|braw)$", re.IGNORECASE)
+    EPISODE = re.compile(r"(?:^|[_\-.])(EP\d+)(?=$|[_\-.])", re.IGNORECASE)
+    SEQUENCE = re.compile(r"(?:^|[_\-.])(SQ\d+)(?=$|[_\-.])", re.IGNORECASE)
+
+    def __init__(self, pattern: str = ""):
+        self.pattern = pattern or ""
+        self.full = re.compile(self.pattern) if self.pattern else None
+        inner = self.pattern.removeprefix("^").removesuffix("$") if self.pattern else ""
+        self.inner = re.compile(inner) if inner else None
+
+    def check_code(self, code: str) -> str | None:
+        """Why the code is not acceptable, or None."""
+        if self.full is not None:
+            if not self.full.search(code):
+                return f"'{code}' does not follow the naming convention {self.pattern}"
+        elif not self.PLAIN_CODE.match(code):
+            return f"'{code}' is not a shot code (letters, digits, _ . - only)"
+        return None
+
+    def code_from_clip(self, name: str) -> tuple[str | None, str | None]:
+        """(code, None) or (None, why not)."""
+        name = (name or "").strip()
+        if not name:
+            return None, "the clip has no name (add * FROM CLIP NAME)"
+        if self.inner is not None:
+            match = self.inner.search(name)
+            if match:
+                return match.group(0), None
+            return None, f"clip name '{name}' does not follow the naming convention {self.pattern}"
+        code = self.VERSION.sub("", self.EXTENSION.sub("", name))
+        problem = self.check_code(code)
+        return (None, f"clip name {problem}") if problem else (code, None)
+
+    def parts(self, code: str) -> tuple[str, str]:
+        """(episode code, sequence code) named by the shot code, '' when it names none."""
+        episode = sequence = ""
+        if self.full is not None:
+            match = self.full.search(code)
+            if match:
+                groups = match.groupdict()
+                episode = groups.get("episode") or ""
+                sequence = groups.get("sequence") or ""
+        if not episode:
+            match = self.EPISODE.search(code)
+            episode = match.group(1).upper() if match else ""
+        if not sequence:
+            match = self.SEQUENCE.search(code)
+            sequence = match.group(1).upper() if match else ""
+        return episode, sequence
+
+
+def ai_keyword_regex(keywords=DEFAULT_AI_KEYWORDS) -> re.Pattern:
+    words = sorted((k.strip() for k in keywords if k.strip()), key=len, reverse=True)
+    parts = [r"[\s_\-]*".join(map(re.escape, word.split())) for word in words]
+    return re.compile(r"(?<![A-Za-z0-9])(?:" + "|".join(parts) + r")(?![A-Za-z0-9])", re.I)
+
+
+# --- Shot-list CSV ----------------------------------------------------------------------------
+
+SHOT_ALIASES = {
+    **dict.fromkeys(["shot", "name", "code", "shotcode", "shotname", "shotid"], "code"),
+    **dict.fromkeys(["episode", "ep", "episodecode"], "episode"),
+    **dict.fromkeys(["sequence", "seq", "sequencecode"], "sequence"),
+    **dict.fromkeys(["framein", "in", "firstframe", "cutin", "start"], "frame_in"),
+    **dict.fromkeys(["frameout", "out", "lastframe", "cutout", "end"], "frame_out"),
+    **dict.fromkeys(["frames", "duration", "length", "framecount"], "frames"),
+    **dict.fromkeys(["description", "desc", "notes", "note"], "description"),
+    **dict.fromkeys(["reel", "tape", "reelname"], "reel"),
+    **dict.fromkeys(["vendor", "company"], "vendor"),
+    **dict.fromkeys(["recordin", "recin", "rectcin"], "record_in"),
+    **dict.fromkeys(["recordout", "recout", "rectcout"], "record_out"),
+    **dict.fromkeys(["sourcein", "srcin", "srctcin"], "source_in"),
+    **dict.fromkeys(["sourceout", "srcout", "srctcout"], "source_out"),
+}
+TEXT_FIELDS = ("episode", "sequence", "description", "reel", "vendor")
+TIMECODE_FIELDS = ("record_in", "record_out", "source_in", "source_out")
+
+
+def _frame(value: str) -> int:
+    if not re.fullmatch(r"\d{1,9}", value):
+        raise ValueError(f"'{value}' is not a frame number")
+    return int(value)
+
+
+def read_shot_csv(data: bytes, naming: Naming) -> ReadResult:
+    """A shot list: one shot per line, codes kept as text, frame numbers inclusive."""
+    columns, records = csv_records(decode_text(data), SHOT_ALIASES)
+    if "code" not in columns:
+        raise ReadError("No shot code column: name one Shot, Name or Code.")
+    result = ReadResult()
+    first_line: dict[str, int] = {}
+    for line, record in records:
+        code = record.get("code", "")
+        if not code:
+            result.error(line, "No shot code.")
+            continue
+        if code in first_line:
+            result.error(line, f"Shot {code} is already on line {first_line[code]}.")
+            continue
+        first_line[code] = line
+        problem = naming.check_code(code)
+        if problem:
+            result.error(line, problem[0].upper() + problem[1:] + ".")
+            continue
+        row = {"line": line, "code": code}
+        try:
+            _shot_fields(row, record, naming)
+        except ValueError as error:
+            result.error(line, f"{code}: {error}.")
+            continue
+        result.rows.append(row)
+    return result
+
+
+def _shot_fields(row: dict, record: dict, naming: Naming) -> None:
+    for name in TEXT_FIELDS:
+        if record.get(name):
+            row[name] = record[name]
+    episode, sequence = naming.parts(row["code"])
+    if "episode" not in row and episode:
+        row["episode"] = episode
+    if "sequence" not in row and sequence:
+        row["sequence"] = sequence
+    for name in TIMECODE_FIELDS:
+        value = record.get(name, "")
+        if value:
+            if not is_valid_timecode(value):
+                raise ValueError(f"unreadable timecode '{value}' ({name.replace('_', ' ')})")
+            row[name] = value
+    frame_in = _frame(record["frame_in"]) if record.get("frame_in") else None
+    frame_out = _frame(record["frame_out"]) if record.get("frame_out") else None
+    frames = _frame(record["frames"]) if record.get("frames") else None
+    if frames is not None and frame_in is not None and frame_out is None:
+        frame_out = frame_in + frames - 1
+    if frame_in is not None and frame_out is not None:
+        if frame_out < frame_in:
+            raise ValueError(f"the last frame {frame_out} comes before the first {frame_in}")
+        if frames is not None and frames != frame_out - frame_in + 1:
+            raise ValueError(
+                f"{frames} frames does not fit {frame_in}-{frame_out} "
+                f"({frame_out - frame_in + 1} frames, counting both ends)"
+            )
+    if frame_in is not None:
+        row["frame_in"] = frame_in
+    if frame_out is not None:
+        row["frame_out"] = frame_out
+
+
+# --- Timelines: rates and timecodes -----------------------------------------------------------
+
+
+def otio_rate(frame_rate) -> float:
+    """The production's rate as OTIO wants it: 29.97 → 30000/1001."""
+    rate = Decimal(str(frame_rate))
+    nominal = round(rate * Decimal("1.001"))
+    if rate != int(rate) and abs(rate * Decimal("1.001") - nominal) < Decimal("0.01"):
+        return float(Fraction(nominal * 1000, 1001))
+    return float(rate)
+
+
+def nominal_fps(rate: float) -> int:
+    return round(rate)
+
+
+def allows_drop_frame(rate: float) -> bool:
+    return nominal_fps(rate) in (30, 60) and rate != nominal_fps(rate)
+
+
+def tc_to_frames(tc: str, rate: float) -> int:
+    from opentimelineio.opentime import from_timecode
+
+    return round(from_timecode(tc, rate).value)
+
+
+def frames_to_tc(frames: float, rate: float, drop_frame: bool) -> str:
+    from opentimelineio.opentime import RationalTime, to_timecode
+
+    return to_timecode(
+        RationalTime(round(frames), rate), rate, drop_frame=bool(drop_frame)
+    ).replace(",", ";")
+
+
+def _check_tc_frames(tc: str, rate: float) -> None:
+    match = _TC_PARTS.match(tc)
+    if match and int(match.group(5)) >= nominal_fps(rate):
+        raise ReadError(
+            f"Timecode {tc} has frame {int(match.group(5))}, which cannot exist at the "
+            f"production's {_rate_label(rate)} fps: the file was made at another frame rate."
+        )
+
+
+def _rate_label(rate: float) -> str:
+    return f"{rate:.3f}".rstrip("0").rstrip(".")
+
+
+# --- Running OTIO with a time bound -----------------------------------------------------------
+
+
+def _otio_clips(kind: str, text: str, rate: float) -> dict:
+    """In the child: read with OTIO and return plain data about every video clip."""
+    import opentimelineio as otio
+
+    if kind == "edl":
+        timeline = otio.adapters.read_from_string(
+            text, adapter_name="cmx_3600", rate=rate, ignore_timecode_mismatch=True
+        )
+    elif kind == "fcp7xml":
+        timeline = otio.adapters.read_from_string(text, adapter_name="fcp_xml")
+    else:
+        timeline = otio.adapters.read_from_string(text, adapter_name="otio_json")
+    if isinstance(timeline, otio.schema.SerializableCollection):
+        timelines = list(timeline.find_children(descended_from_type=otio.schema.Timeline))
+        if not timelines:
+            timelines = [t for t in timeline if isinstance(t, otio.schema.Timeline)]
+        if not timelines:
+            raise ValueError("no timeline in the file")
+        timeline = timelines[0]
+    if not isinstance(timeline, otio.schema.Timeline):
+        raise ValueError("no timeline in the file")
+    start = timeline.global_start_time
+    clips = []
+    rates = set()
+    for track_number, track in enumerate(timeline.video_tracks(), start=1):
+        ranges = track.range_of_all_children()
+        for clip in track.find_clips(shallow_search=True):
+            placed = ranges[clip]
+            source = clip.source_range or clip.available_range()
+            scalar = 1.0
+            for effect in clip.effects:
+                if isinstance(effect, otio.schema.LinearTimeWarp):
+                    scalar *= effect.time_scalar
+                elif isinstance(effect, otio.schema.FreezeFrame):
+                    scalar = 0.0
+            markers = []
+            for marker in clip.markers:
+                text_parts = [marker.name or ""]
+                comment = (
+                    marker.metadata.get("fcp_xml", {}).get("comment") if marker.metadata else None
+                )
+                if comment:
+                    text_parts.append(str(comment))
+                markers.append(" ".join(p for p in text_parts if p).strip())
+            cmx = clip.metadata.get("cmx_3600", {}) if clip.metadata else {}
+            reel = cmx.get("reel") or ""
+            if not reel and clip.media_reference is not None:
+                reel = (clip.media_reference.metadata or {}).get("reel", "") or ""
+            rates.add(round(placed.start_time.rate, 3))
+            clips.append(
+                {
+                    "track": track_number,
+                    "name": clip.name,
+                    "record_start": placed.start_time.rescaled_to(rate).value,
+                    "duration": placed.duration.rescaled_to(rate).value,
+                    "source_start": source.start_time.rescaled_to(rate).value,
+                    "source_rate": source.start_time.rate,
+                    "scalar": scalar,
+                    "reel": str(reel),
+                    "markers": markers,
+                }
+            )
+    return {
+        "global_start": start.rescaled_to(rate).value if start is not None else None,
+        "global_rate": start.rate if start is not None else None,
+        "clips": clips,
+        "rates": sorted(rates),
+    }
+
+
+def _child(connection, kind: str, text: str, rate: float) -> None:
+    try:
+        connection.send(("ok", _otio_clips(kind, text, rate)))
+    except BaseException as error:  # everything goes back to the parent as a message
+        connection.send(("error", f"{type(error).__name__}: {error}"))
+    finally:
+        connection.close()
+
+
+def run_bounded(kind: str, text: str, rate: float, time_limit: float) -> dict:
+    """Run the OTIO read in a child process; kill it past ``time_limit`` seconds."""
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_child, args=(sender, kind, text, rate), daemon=True)
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(time_limit):
+            raise ReadError(
+                f"Reading the timeline took longer than {time_limit:g} s and was stopped; "
+                "the file may be damaged."
+            )
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            raise ReadError("The timeline reader stopped without an answer.") from None
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join(5)
+        receiver.close()
+    if status != "ok":
+        raise ReadError(f"OpenTimelineIO could not read the file ({payload[:300]}).")
+    return payload
+
+
+# --- CMX 3600 EDL: our own pass ---------------------------------------------------------------
+
+_EVENT = re.compile(
+    r"^(?P<num>\d{1,6})\s+(?P<reel>\S+)\s+(?P<track>\S+)\s+(?P<trans>C|D|W\d{3}|KB|K|K\s+O)"
+    r"(?:\s+(?P<dur>\d{1,4}))?\s+(?P<tcs>\S+\s+\S+\s+\S+\s+\S+)\s*$"
+)
+_EVENT_START = re.compile(r"^\d{1,6}\s+\S+\s+\S+\s+")
+_M2 = re.compile(rf"^M2\s+(?P<reel>\S+)\s+(?P<speed>-?\d+(?:\.\d+)?)\s+(?P<tc>{_TC})\s*$")
+_LOC = re.compile(rf"^\*\s*LOC:\s*(?P<tc>{_TC})\s+(?P<color>\S+)?\s*(?P<text>.*)$", re.I)
+_LOC_ANY = re.compile(r"^\*\s*LOC:", re.I)
+_CLIP_NAME = re.compile(r"^\*\s*(?P<side>FROM|TO) CLIP NAME:\s*(?P<name>.*?)\s*$", re.I)
+_HEADER = re.compile(r"^(TITLE|FCM):\s*(?P<value>.*)$", re.I)
+_COMMENTISH = re.compile(r"^(\*|>>>|SPLIT:|AUD\b|EFFECTS NAME|%|SWM|NOTE)", re.I)
+
+
+def _dropframe_to_colon(line: str) -> str:
+    return re.sub(r"(\d{2}:\d{2}:\d{2});(\d{2})", r"\1:\2", line)
+
+
+def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict], bool]:
+    """Classify every line; report those not understood. Return the text for the adapter (bad
+    lines blanked, Avid's drop-frame M2 and LOC lines normalised), the events and whether the
+    EDL is drop-frame."""
+    lines = text.splitlines()
+    out: list[str] = []
+    events: list[dict] = []
+    drop_frame = False
+    skipping = False  # the comment lines of an event we could not take go with it
+    title_seen = False
+    for number, raw in enumerate(lines, start=1):
+        line = raw.rstrip()
+        stripped = line.strip()
+        if not stripped:
+            out.append("")
+            continue
+        header = _HEADER.match(stripped)
+        if header:
+            if header.group(1).upper() == "FCM":
+                drop_frame = "NON" not in header.group("value").upper() and (
+                    "DROP" in header.group("value").upper()
+                )
+            title_seen = True
+            out.append(stripped)
+            continue
+        if _EVENT_START.match(stripped) and stripped[0].isdigit():
+            match = _EVENT.match(stripped)
+            if not match:
+                result.error(number, f"Not a CMX 3600 event line: {stripped[:80]}")
+                skipping = True
+                out.append("")
+                continue
+            tcs = match.group("tcs").split()
+            bad = [tc for tc in tcs if not _TC_RE.fullmatch(tc)]
+            if bad:
+                result.error(number, f"Unreadable timecode '{bad[0]}' in event {match['num']}.")
+                skipping = True
+                out.append("")
+                continue
+            for tc in tcs:
+                _check_tc_frames(tc, rate)
+            if any(";" in tc for tc in tcs):
+                drop_frame = True
+            skipping = False
+            events.append(
+                {
+                    "line": number,
+                    "num": match.group("num"),
+                    "reel": match.group("reel"),
+                    "track": match.group("track").upper(),
+                    "trans": match.group("trans"),
+                    "tcs": tcs,
+                    "names": {},
+                    "locators": [],
+                    "speed": None,
+                }
+            )
+            out.append(stripped)
+            continue
+        if stripped.upper().startswith("M2"):
+            match = _M2.match(stripped)
+            if not match:
+                result.error(number, f"Unreadable speed change (M2): {stripped[:80]}")
+                out.append("")
+                continue
+            _check_tc_frames(match.group("tc"), rate)
+            if not skipping and events:
+                events[-1]["speed"] = float(match.group("speed"))
+            out.append("" if skipping else _dropframe_to_colon(stripped))
+            continue
+        if _LOC_ANY.match(stripped):
+            match = _LOC.match(stripped)
+            if not match:
+                result.error(number, f"Unreadable locator (no timecode): {stripped[:80]}")
+                out.append("")
+                continue
+            _check_tc_frames(match.group("tc"), rate)
+            if not skipping and events:
+                events[-1]["locators"].append(
+                    {"line": number, "tc": match.group("tc"), "text": match.group("text").strip()}
+                )
+            out.append("" if skipping else _dropframe_to_colon(stripped))
+            continue
+        clip_name = _CLIP_NAME.match(stripped)
+        if clip_name:
+            if not skipping and events:
+                events[-1]["names"][clip_name.group("side").upper()] = clip_name.group("name")
+            out.append("" if skipping else stripped)
+            continue
+        if _COMMENTISH.match(stripped):
+            out.append("" if skipping else stripped)
+            continue
+        result.error(number, f"Not a CMX 3600 line: {stripped[:80]}")
+        out.append("")
+    if not events:
+        raise ReadError("The EDL has no events" + ("." if title_seen else " (is it an EDL?)."))
+    if drop_frame and not allows_drop_frame(rate):
+        raise ReadError(
+            f"This EDL is drop-frame (29.97 or 59.94 fps) but the production runs at "
+            f"{_rate_label(rate)} fps: check the production's frame rate or the export."
+        )
+    return "\n".join(out) + "\n", events, drop_frame
+
+
+def read_edl(
+    data: bytes,
+    *,
+    frame_rate,
+    naming: Naming,
+    keywords=DEFAULT_AI_KEYWORDS,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> ReadResult:
+    rate = otio_rate(frame_rate)
+    result = ReadResult()
+    text, events, drop_frame = scan_edl(decode_text(data), rate, result)
+    otio_data = run_bounded("edl", text, rate, time_limit)
+    # The record timecode the adapter drops: the first video event's record in.
+    video = [e for e in events if "V" in e["track"] or e["track"] == "B"]
+    if not video:
+        raise ReadError("The EDL has no video events.")
+    record_start = min(tc_to_frames(e["tcs"][2], rate) for e in video)
+    # Each clip's line: the event line whose record in is where the clip sits.
+    line_at: dict[int, int] = {}
+    locators_at: dict[int, list] = {}
+    for event in video:
+        rec_in = tc_to_frames(event["tcs"][2], rate)
+        rec_out = tc_to_frames(event["tcs"][3], rate)
+        if rec_out > rec_in or rec_in not in line_at:
+            line_at[rec_in] = event["line"]
+        locators_at.setdefault(rec_in, []).extend(event["locators"])
+    clips = [c for c in otio_data["clips"] if c["track"] == 1] or otio_data["clips"]
+    offset = record_start - min((c["record_start"] for c in clips), default=0)
+    _collect(
+        result,
+        clips,
+        naming=naming,
+        rate=rate,
+        drop_frame=drop_frame,
+        offset=offset,
+        keywords=keywords,
+        line_of=lambda c, i: line_at.get(round(c["record_start"] + offset), 0),
+        marker_lines={loc["text"]: loc["line"] for e in events for loc in e["locators"]},
+    )
+    return result
+
+
+def _collect(
+    result, clips, *, naming, rate, drop_frame, offset, keywords, line_of, marker_lines=None
+) -> None:
+    """Clips → shots: a clip that recurs is one shot, its record range the union of its events."""
+    ai = ai_keyword_regex(keywords)
+    shots: dict[str, dict] = {}
+    for index, clip in enumerate(clips, start=1):
+        line = line_of(clip, index)
+        code, problem = naming.code_from_clip(clip["name"])
+        if code is None:
+            result.error(line, problem[0].upper() + problem[1:] + ".")
+            continue
+        record_in = round(clip["record_start"] + offset)
+        duration = round(clip["duration"])
+        record_out = record_in + duration  # exclusive, as an EDL writes it
+        source_in = round(clip["source_start"])
+        source_out = source_in + round(duration * clip["scalar"])
+        shot = shots.get(code)
+        if shot is None:
+            episode, sequence = naming.parts(code)
+            shot = shots[code] = {
+                "line": line,
+                "code": code,
+                "_rec": [record_in, record_out],
+                "source_in": frames_to_tc(source_in, rate, drop_frame),
+                "source_out": frames_to_tc(source_out, rate, drop_frame),
+                "reel": clip["reel"][:80],
+                "events": [],
+            }
+            if episode:
+                shot["episode"] = episode
+            if sequence:
+                shot["sequence"] = sequence
+        else:
+            shot["_rec"] = [min(shot["_rec"][0], record_in), max(shot["_rec"][1], record_out)]
+        shot["events"].append(line)
+        for text in clip["markers"]:
+            if ai.search(text):
+                result.suggestions.append(
+                    {"line": (marker_lines or {}).get(text, line), "code": code, "text": text}
+                )
+    for shot in shots.values():
+        record_in, record_out = shot.pop("_rec")
+        shot["record_in"] = frames_to_tc(record_in, rate, drop_frame)
+        shot["record_out"] = frames_to_tc(record_out, rate, drop_frame)
+        shot["frame_in"] = record_in
+        shot["frame_out"] = max(record_in, record_out - 1)
+        result.rows.append(shot)
+    result.errors.sort(key=lambda error: error["line"])
+
+
+# --- FCP7 XML and OTIO ------------------------------------------------------------------------
+
+
+def _check_rates(otio_data: dict, rate: float, what: str) -> None:
+    for found in otio_data["rates"]:
+        if abs(found - rate) > 0.01:
+            raise ReadError(
+                f"This {what} runs at {_rate_label(found)} fps but the production runs at "
+                f"{_rate_label(rate)} fps: check the production's frame rate or the export."
+            )
+
+
+def read_fcp7xml(
+    data: bytes,
+    *,
+    frame_rate,
+    naming: Naming,
+    keywords=DEFAULT_AI_KEYWORDS,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> ReadResult:
+    """Final Cut Pro 7 XMEML, checked by defusedxml before the adapter's own parser sees it."""
+    import defusedxml.ElementTree as safe_et
+    from defusedxml import DefusedXmlException
+
+    text = decode_text(data)
+    try:
+        root = safe_et.fromstring(text.encode("utf-8"))
+    except DefusedXmlException as error:
+        raise ReadError(
+            f"Refused: the XML declares entities or external references ({error})."
+        ) from None
+    except safe_et.ParseError as error:
+        raise ReadError(f"This is not well-formed XML ({error}).") from None
+    if root.tag == "fcpxml":
+        raise ReadError(FCPX_MESSAGE)
+    if root.tag != "xmeml":
+        raise ReadError("This XML is not Final Cut Pro 7 XMEML (the root is not <xmeml>).")
+    rate = otio_rate(frame_rate)
+    otio_data = run_bounded("fcp7xml", text, rate, time_limit)
+    return _timeline_result(otio_data, rate, naming, keywords, "FCP7 XML")
+
+
+def read_otio(
+    data: bytes,
+    *,
+    frame_rate,
+    naming: Naming,
+    keywords=DEFAULT_AI_KEYWORDS,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> ReadResult:
+    rate = otio_rate(frame_rate)
+    otio_data = run_bounded("otio", decode_text(data), rate, time_limit)
+    return _timeline_result(otio_data, rate, naming, keywords, "OTIO timeline")
+
+
+def _timeline_result(otio_data, rate, naming, keywords, what) -> ReadResult:
+    if not otio_data["clips"]:
+        raise ReadError(f"The {what} has no clips.")
+    _check_rates(otio_data, rate, what)
+    result = ReadResult()
+    offset = otio_data["global_start"] or 0
+    clips = [c for c in otio_data["clips"] if c["track"] == 1] or otio_data["clips"]
+    drop_frame = allows_drop_frame(rate)
+    _collect(
+        result,
+        clips,
+        naming=naming,
+        rate=rate,
+        drop_frame=drop_frame,
+        offset=offset,
+        keywords=keywords,
+        line_of=lambda c, i: i,
+    )
+    return result
+
+
+FCPX_MESSAGE = (
+    "This is a Final Cut Pro X .fcpxml file, which is not supported: export the timeline as "
+    "Final Cut Pro 7 XML (XMEML .xml), a CMX 3600 EDL or OpenTimelineIO (.otio)."
+)
+
+
+def format_from_name(file_name: str) -> str | None:
+    name = file_name.lower()
+    if name.endswith(".fcpxml") or name.endswith(".fcpxmld"):
+        raise ReadError(FCPX_MESSAGE)
+    for suffix, fmt in (
+        (".csv", "csv"),
+        (".txt", "csv"),
+        (".tsv", "csv"),
+        (".edl", "edl"),
+        (".xml", "fcp7xml"),
+        (".otio", "otio"),
+    ):
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+def read_shots(
+    data: bytes,
+    fmt: str,
+    *,
+    frame_rate,
+    naming: Naming,
+    keywords=DEFAULT_AI_KEYWORDS,
+    time_limit: float = DEFAULT_TIME_LIMIT,
+) -> ReadResult:
+    """Dispatch on the format (csv, edl, fcp7xml, otio)."""
+    if fmt == "csv":
+        return read_shot_csv(data, naming)
+    reader = {"edl": read_edl, "fcp7xml": read_fcp7xml, "otio": read_otio}.get(fmt)
+    if reader is None:
+        raise ReadError(f"Unknown format {fmt!r}: use csv, edl, fcp7xml or otio.")
+    return reader(
+        data, frame_rate=frame_rate, naming=naming, keywords=keywords, time_limit=time_limit
+    )
