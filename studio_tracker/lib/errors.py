@@ -6,6 +6,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler
 
+from studio_tracker.lib.uploads import FileTooLarge
+
 
 class StateConflict(Exception):
     """The object's state forbids the action (submitting twice, approving with blockers)."""
@@ -25,7 +27,9 @@ class PayloadTooLarge(exceptions.APIException):
 
 def api_exception_handler(exc, context):
     """DRF's handler, plus domain errors: Django validation → 400, StateConflict → 409."""
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, FileTooLarge):
+        exc = PayloadTooLarge(" ".join(exc.messages))
+    elif isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
         exc = exceptions.ValidationError(detail)
     elif isinstance(exc, StateConflict):

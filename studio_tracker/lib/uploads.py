@@ -15,6 +15,10 @@ _SIGNATURES = [
 ]
 
 
+class FileTooLarge(ValidationError):
+    """An upload over its size limit (the API answers 413)."""
+
+
 def sniff_document_type(head: bytes) -> str | None:
     for magic, name in _SIGNATURES:
         if head.startswith(magic):
@@ -33,7 +37,7 @@ def check_evidence_file(upload) -> str:
     if not upload.size:
         raise ValidationError({"document": "The file is empty."})
     if upload.size > limit:
-        raise ValidationError(
+        raise FileTooLarge(
             {"document": f"The file is too large ({upload.size:,} bytes; the limit is {limit:,})."}
         )
     upload.seek(0)

@@ -9,6 +9,7 @@ from rest_framework import mixins, serializers
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
+from studio_tracker.lib.errors import StateConflict
 from studio_tracker.lib.pagination import IdCursorPagination
 from studio_tracker.productions import access
 from studio_tracker.productions.api import PatchMixin, ScopedViewSet
@@ -37,6 +38,29 @@ READ_CREATE_PATCH = (
     mixins.CreateModelMixin,
     PatchMixin,
 )
+
+
+class CreateInProductionMixin:
+    """Check the right to write in the named production before validating the rest of the body.
+
+    Someone who may read the production's usage but not write there (a union rep once a report
+    is submitted) gets a 403, not field errors calling ids they can read "does not exist" (tools
+    and performers a rep may not pick). A production they may not read still fails validation.
+    """
+
+    create_right = ""
+    create_refusal = "You may not do that here."
+
+    def create(self, request, *args, **kwargs):
+        get = getattr(request.data, "get", None)
+        pk = get("production") if get else None
+        if isinstance(pk, int | str) and str(pk).isdecimal():
+            production = Production.objects.usage_visible_to(request.user).filter(pk=pk).first()
+            if production is not None:
+                access.require(
+                    getattr(self.rights(production), self.create_right), self.create_refusal
+                )
+        return super().create(request, *args, **kwargs)
 
 
 class ToolViewSet(*READ_CREATE_PATCH, ScopedViewSet):
@@ -98,9 +122,11 @@ class PerformerViewSet(*READ_CREATE_PATCH, ScopedViewSet):
         return performers.update_performer(performer, actor=self.request.user, **data)
 
 
-class ConsentViewSet(*READ_CREATE_PATCH, ScopedViewSet):
+class ConsentViewSet(CreateInProductionMixin, *READ_CREATE_PATCH, ScopedViewSet):
     """Consents; revoked with PATCH `revoked_at`, never deleted."""
 
+    create_right = "edit_evidence"
+    create_refusal = "Only producers and compliance admins record consents."
     model = ConsentRecord
     serializer_class = ConsentSerializer
     filterset_class = ConsentFilterSet
@@ -130,6 +156,11 @@ class ConsentViewSet(*READ_CREATE_PATCH, ScopedViewSet):
         access.require(self.rights(consent.production).edit_evidence)
 
     def perform_patch(self, consent, data):
+        if consent.revoked_at is not None:
+            # The consent's state forbids any change: 409, like any illegal transition.
+            if set(data) == {"revoked_at"}:
+                raise StateConflict("This consent was already revoked.")
+            raise StateConflict("A revoked consent cannot be edited; record a new one.")
         if data.pop("production", consent.production) != consent.production:
             raise serializers.ValidationError({"production": "A consent stays in its production."})
         revoked_at = data.pop("revoked_at", None)
@@ -142,7 +173,9 @@ class ConsentViewSet(*READ_CREATE_PATCH, ScopedViewSet):
         return consent
 
 
-class ClearanceViewSet(*READ_CREATE_PATCH, ScopedViewSet):
+class ClearanceViewSet(CreateInProductionMixin, *READ_CREATE_PATCH, ScopedViewSet):
+    create_right = "edit_evidence"
+    create_refusal = "Only producers and compliance admins record clearances."
     model = Clearance
     serializer_class = ClearanceSerializer
     filterset_class = ClearanceFilterSet
@@ -178,9 +211,13 @@ def _performer_links(data: dict) -> list[dict] | None:
     return None if links is None else [dict(link) for link in links]
 
 
-class UsageEntryViewSet(*READ_CREATE_PATCH, mixins.DestroyModelMixin, ScopedViewSet):
+class UsageEntryViewSet(
+    CreateInProductionMixin, *READ_CREATE_PATCH, mixins.DestroyModelMixin, ScopedViewSet
+):
     """Uses of AI, paged by cursor: a big production has hundreds of thousands."""
 
+    create_right = "edit_usage"
+    create_refusal = "You may not log uses here."
     model = UsageEntry
     serializer_class = UsageEntrySerializer
     filterset_class = UsageEntryFilterSet

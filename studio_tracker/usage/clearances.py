@@ -25,6 +25,20 @@ def _clearance_values(clearance: Clearance) -> dict[str, Any]:
     return values
 
 
+TEXT_FIELDS = frozenset({"party", "note"})  # may name people: recorded as changed, not copied
+
+
+def _audit_changes(before: dict, after: dict) -> dict:
+    changes = trail.field_changes(
+        {k: v for k, v in before.items() if k not in TEXT_FIELDS},
+        {k: v for k, v in after.items() if k not in TEXT_FIELDS},
+    )
+    text = sorted(name for name in TEXT_FIELDS if before.get(name) != after.get(name))
+    if text:
+        changes["changed_without_values"] = text
+    return changes
+
+
 def _check_entries(production: Production, usage_entries) -> list[UsageEntry]:
     entries = list(usage_entries)
     if any(entry.production_id != production.pk for entry in entries):
@@ -53,7 +67,7 @@ def record_clearance(
         target_type="clearance",
         target_id=str(clearance.pk),
         target_label=clearance.kind,
-        changes=trail.field_changes({}, _clearance_values(clearance)),
+        changes=_audit_changes({}, _clearance_values(clearance)),
     )
     return clearance
 
@@ -69,7 +83,7 @@ def update_clearance(
     clearance.save()
     if usage_entries is not None:
         clearance.usage_entries.set(_check_entries(clearance.production, usage_entries))
-    changes = trail.field_changes(before, _clearance_values(clearance))
+    changes = _audit_changes(before, _clearance_values(clearance))
     if changes:
         bump_change_counter(clearance.production_id)
         trail.record(

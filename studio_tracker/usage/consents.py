@@ -14,6 +14,7 @@ from studio_tracker.productions.changes import bump_change_counter
 from studio_tracker.productions.models import Episode, Production
 
 from ._writes import apply_fields, attach_document
+from .choices import Medium
 from .coverage import consent_covers, coverage_gaps
 from .models import ConsentRecord
 
@@ -64,6 +65,10 @@ def _validate_consent(consent: ConsentRecord, episodes: Iterable[Episode] | None
     errors = {}
     if consent.performer.organization_id != consent.production.organization_id:
         errors["performer"] = "That performer belongs to another organisation."
+    media = consent.media if isinstance(consent.media, list) else [consent.media]
+    unknown_media = sorted({str(m) for m in media if m not in Medium.values})
+    if unknown_media:
+        errors["media"] = f"Use production or marketing; not {', '.join(unknown_media)}."
     if consent.valid_from and consent.valid_until and consent.valid_until < consent.valid_from:
         errors["valid_until"] = "The consent ends before it starts."
     if episodes is not None and any(e.production_id != consent.production_id for e in episodes):

@@ -48,7 +48,9 @@ ENTRY_FIELDS = (
     "prompt_text",
     "external_ref",
 )
-SECRET_FIELDS = frozenset({"prompt_text"})
+# Free text can name people (performers, operators) or hold prompts: the chain records that it
+# changed, never what it says.
+SECRET_FIELDS = frozenset({"prompt_text", "description", "human_contribution", "operator"})
 
 # Generative uses that make a whole new picture or sound, rather than altering captured material.
 WHOLLY_GENERATED = frozenset(
@@ -103,7 +105,9 @@ def _audit_changes(before: dict, after: dict) -> dict:
         {k: v for k, v in before.items() if k not in SECRET_FIELDS},
         {k: v for k, v in after.items() if k not in SECRET_FIELDS},
     )
-    secret = [name for name in SECRET_FIELDS if before.get(name) != after.get(name)]
+    # An empty prompt and no entry at all are the same: a use logged or removed without a
+    # prompt must not claim that its prompt changed.
+    secret = [name for name in SECRET_FIELDS if (before.get(name) or "") != (after.get(name) or "")]
     if secret:
         changes["changed_without_values"] = sorted(secret)
     return changes
@@ -127,6 +131,7 @@ def _prepare(entry: UsageEntry, data: dict[str, Any]) -> None:
     if unknown:
         raise TypeError(f"Not a usage field: {', '.join(sorted(unknown))}")
     explicit_iptc = data.pop("iptc_source_type", None)
+    tool_before = entry.tool_id if entry.pk else None
     for name, value in data.items():
         setattr(entry, name, "" if value is None and name == "alteration_purpose" else value)
     derived = derive_iptc_source_type(entry.category, entry.generation_kind)
@@ -136,10 +141,12 @@ def _prepare(entry: UsageEntry, data: dict[str, Any]) -> None:
         entry.iptc_source_type, entry.iptc_source_type_overridden = derived, False
     if entry.shot_id:
         entry.episode_id = entry.shot.episode_id
-    _validate(entry)
+    _validate(entry, tool_chosen=entry.tool_id != tool_before)
 
 
-def _validate(entry: UsageEntry) -> None:
+def _validate(entry: UsageEntry, *, tool_chosen: bool = True) -> None:
+    """``tool_chosen``: the tool is picked now (a new use, or another tool). A ban stops new
+    uses; a use recorded before the ban stays editable without rewriting which tool it used."""
     errors: dict[str, str] = {}
     production = entry.production
     if entry.shot_id and entry.shot.production_id != production.pk:
@@ -150,7 +157,7 @@ def _validate(entry: UsageEntry) -> None:
         tool = entry.tool
         if tool.organization_id != production.organization_id:
             errors["tool"] = "That tool is not in this organisation's registry."
-        elif tool.status == Tool.Status.BANNED:
+        elif tool.status == Tool.Status.BANNED and tool_chosen:
             reason = f" {tool.status_reason}" if tool.status_reason else ""
             errors["tool"] = f"{tool.name} is banned in this organisation.{reason}"
     if entry.performance_altered and not entry.alteration_purpose:

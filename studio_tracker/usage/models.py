@@ -9,10 +9,10 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 
+from studio_tracker.lib.storage import PrivateStorage
 from studio_tracker.productions.models import (
     Episode,
     Membership,
@@ -39,10 +39,10 @@ from .choices import (
 )
 
 
-def evidence_storage() -> FileSystemStorage:
+def evidence_storage() -> PrivateStorage:
     """Signed consents and clearance documents: outside the static tree, served only through
     views that check access. A callable, so migrations do not freeze a machine's path."""
-    return FileSystemStorage(location=Path(settings.MEDIA_ROOT) / "evidence")
+    return PrivateStorage("evidence")
 
 
 def evidence_path(instance, filename: str) -> str:
