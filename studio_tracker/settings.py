@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "studio_tracker.productions",
     "studio_tracker.usage",
     "studio_tracker.imports",
+    "studio_tracker.reports",
     "studio_tracker.demo",
 ]
 
@@ -238,6 +239,16 @@ else:
         "polling_interval": 0.1,
     }
     CELERY_RESULT_BACKEND = f"file://{BROKER_DIR / 'results'}"
+
+# A compile's claim on its report: renewed with every progress write, so it only runs out when
+# the worker died. It outlasts the slowest compile step and stays below the visibility timeout.
+REPORT_COMPILE_LEASE_SECONDS = env_int("REPORT_COMPILE_LEASE_SECONDS", 10 * 60)
+REPORT_REDISPATCH_AFTER_SECONDS = env_int("REPORT_REDISPATCH_AFTER_SECONDS", 5 * 60)
+CELERY_BEAT_SCHEDULE["sweep-reports"] = {
+    "task": "studio_tracker.reports.tasks.sweep_reports",
+    "schedule": 60,
+    "options": {"expires": 50},
+}
 
 HEALTH_CHECK_TIMEOUT = 2.0  # seconds: /healthz answers quickly even when a service hangs
 

@@ -14,6 +14,7 @@ from studio_tracker import views
 from studio_tracker.accounts import api as accounts_api
 from studio_tracker.imports import api as imports_api
 from studio_tracker.productions import api as productions_api
+from studio_tracker.reports import api as reports_api
 from studio_tracker.usage import api as usage_api
 
 router = DefaultRouter()
@@ -37,6 +38,7 @@ router.register(
     basename="production-import",
 )
 router.register("imports", imports_api.ImportViewSet, basename="import")
+router.register("reports", reports_api.ReportViewSet, basename="report")
 router.register("audit-events", productions_api.AuditEventViewSet, basename="auditevent")
 
 # ReDoc renders with runtime <style> tags and starts its search worker from a blob: URL; that

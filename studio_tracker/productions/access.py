@@ -79,6 +79,11 @@ class ProductionRights:
         return self.role in (Role.PRODUCER, Role.COMPLIANCE_ADMIN)
 
     @property
+    def request_report(self) -> bool:
+        """Ask for a compile, retry a failed one, submit a compiled one (DESIGN.md: producers)."""
+        return self.role == Role.PRODUCER
+
+    @property
     def read_restricted(self) -> bool:
         """Prompt text, pay figures and signed documents."""
         return self.role in (Role.PRODUCER, Role.COMPLIANCE_ADMIN)

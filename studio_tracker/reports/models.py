@@ -1,0 +1,187 @@
+"""Disclosure reports: versioned, frozen, checksummed snapshots of a production's AI use, with
+their automatic findings and stored renderings. The lifecycle is declared once, on the model."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from studio_tracker.lib.errors import StateConflict
+from studio_tracker.lib.storage import PrivateStorage
+from studio_tracker.productions.models import Episode, Membership, Production
+
+
+def report_storage() -> PrivateStorage:
+    """Frozen snapshots and renderings: never under a public URL, served through access checks."""
+    return PrivateStorage("reports")
+
+
+class ReportQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Members who log and compliance admins see every version; union reps see submitted,
+        approved and changes-requested versions of their productions; distributors none."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self
+        mine = Membership.objects.filter(user=user)
+        loggers = (Membership.Role.COORDINATOR, Membership.Role.PRODUCER)
+        return self.filter(
+            Q(production__in=mine.filter(role__in=loggers).values("production"))
+            | Q(
+                production__organization__in=mine.filter(
+                    role=Membership.Role.COMPLIANCE_ADMIN
+                ).values("organization")
+            )
+            | Q(
+                production__in=mine.filter(role=Membership.Role.UNION_REP).values("production"),
+                status__in=Report.UNION_VISIBLE,
+            )
+        )
+
+
+class Report(models.Model):
+    """Version N of a production's (or one episode's) disclosure report. The row is also the
+    compile job: its status, lease and progress say where the work is."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        COMPILING = "compiling", "Compiling"
+        COMPILED = "compiled", "Compiled"
+        FAILED = "failed", "Failed"
+        SUBMITTED = "submitted", "Submitted for review"
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    # DESIGN.md's lifecycle: the only legal moves.
+    TRANSITIONS = {
+        Status.QUEUED: {Status.COMPILING},
+        Status.COMPILING: {Status.COMPILED, Status.FAILED, Status.QUEUED},
+        Status.FAILED: {Status.QUEUED},
+        Status.COMPILED: {Status.SUBMITTED},
+        Status.SUBMITTED: {Status.APPROVED, Status.CHANGES_REQUESTED},
+        Status.APPROVED: set(),
+        Status.CHANGES_REQUESTED: set(),
+    }
+    UNION_VISIBLE = (Status.SUBMITTED, Status.APPROVED, Status.CHANGES_REQUESTED)
+
+    production = models.ForeignKey(Production, on_delete=models.PROTECT, related_name="reports")
+    episode = models.ForeignKey(
+        Episode, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    version = models.PositiveIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    progress = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    compiled_at = models.DateTimeField(null=True, blank=True)
+    compiled_counter = models.PositiveBigIntegerField(null=True, blank=True)
+    digest = models.CharField(max_length=71, blank=True)
+    snapshot = models.FileField(storage=report_storage, blank=True)
+    counts = models.JSONField(default=dict, blank=True)
+    findings_count = models.PositiveIntegerField(default=0)
+    blocking_count = models.PositiveIntegerField(default=0)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ReportQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["production_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["production", "version"], name="report_version_unique_in_production"
+            )
+        ]
+        indexes = [models.Index(fields=["status", "lease_until"], name="report_sweeper")]
+
+    def __str__(self) -> str:
+        scope = f" {self.episode.code}" if self.episode_id else ""
+        return f"{self.production} v{self.version}{scope}"
+
+    def check_transition(self, new_status: str) -> None:
+        """Raise StateConflict (HTTP 409) unless the lifecycle allows moving to new_status."""
+        if new_status not in self.TRANSITIONS[self.status]:
+            raise StateConflict(
+                f"A report that is {self.get_status_display().lower()} cannot become "
+                f"{self.Status(new_status).label.lower()}."
+            )
+
+    @property
+    def stale(self) -> bool:
+        """Something in the production changed after this version was compiled."""
+        if self.compiled_counter is None:
+            return False
+        return self.production.change_counter != self.compiled_counter
+
+
+class Finding(models.Model):
+    """One automatic compliance finding: which check fired, on what, and why."""
+
+    class Severity(models.TextChoices):
+        BLOCKING = "blocking", "Blocking"
+        WARNING = "warning", "Warning"
+        INFO = "info", "Info"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="findings")
+    rule = models.CharField(max_length=10, help_text="DOMAIN.md part E check id, e.g. E01.")
+    trigger = models.CharField(max_length=60, blank=True)
+    clause = models.CharField(max_length=200, blank=True)
+    rule_set = models.CharField(max_length=40, blank=True)
+    severity = models.CharField(max_length=10, choices=Severity.choices)
+    rank = models.PositiveSmallIntegerField(default=0, help_text="0 blocking, 1 warning, 2 info.")
+    message = models.TextField()
+    entity_type = models.CharField(max_length=30, blank=True)
+    entity_id = models.BigIntegerField(null=True, blank=True)
+    evidence = models.JSONField(default=dict, blank=True)
+    override_reason = models.TextField(blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["report_id", "rank", "rule", "id"]
+        indexes = [
+            models.Index(fields=["report", "rule", "id"], name="findings_by_rule"),
+            models.Index(fields=["report", "rank", "rule", "id"], name="findings_by_severity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.get_severity_display()}: {self.message[:60]}"
+
+
+class Rendering(models.Model):
+    """One stored file of a report (JSON, CSV, HTML, PDF), written once, with its SHA-256."""
+
+    class Format(models.TextChoices):
+        JSON = "json", "JSON (the frozen snapshot)"
+        CSV = "csv", "CSV (usage register)"
+        HTML = "html", "HTML"
+        PDF = "pdf", "PDF"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="renderings")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    file = models.FileField(storage=report_storage)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report_id", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "format"], name="one_rendering_per_format")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.format}"

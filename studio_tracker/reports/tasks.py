@@ -1,0 +1,25 @@
+"""Celery tasks: thin wrappers over reports.compiler."""
+
+from celery import shared_task
+from django.db import InterfaceError, OperationalError
+
+from . import compiler
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+)
+def compile_report_task(report_id: int) -> bool:
+    """Compile one report. Does nothing if the row is gone, taken by another worker, or done."""
+    return compiler.compile_report(report_id)
+
+
+@shared_task
+def sweep_reports() -> dict:
+    """Every minute: requeue claims whose worker died, re-dispatch rows left queued."""
+    return compiler.sweep()
