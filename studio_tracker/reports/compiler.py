@@ -153,7 +153,14 @@ def dispatch(report_id: int) -> bool:
     """Send the compile task. A broker outage is logged, not raised: the row stays queued and
     the sweeper sends it again, so the request that stored it still answers 202."""
     try:
-        celery_app.send_task(COMPILE_TASK, args=[report_id])
+        # The broker named in settings, read now: an outage shows here as a refused connection.
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+            celery_app.send_task(
+                COMPILE_TASK,
+                args=[report_id],
+                connection=connection,
+                retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+            )
     except Exception:
         logger.warning("Could not dispatch report %s; the sweeper will retry", report_id)
         return False
