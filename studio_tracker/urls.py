@@ -61,6 +61,7 @@ urlpatterns = [
     path("", include("studio_tracker.productions.urls")),
     path("", include("studio_tracker.imports.urls")),
     path("", include("studio_tracker.usage.urls")),
+    path("", include("studio_tracker.reports.urls")),
     path("accounts/", include("studio_tracker.accounts.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),

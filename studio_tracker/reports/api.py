@@ -1,10 +1,7 @@
 """REST endpoints for disclosure reports: request (202), read, retry, submit, findings, download."""
 
-import gzip
-
 from django.db.models import Count, F, Min, Prefetch, Window
 from django.db.models.functions import RowNumber
-from django.http import FileResponse, Http404, HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status
@@ -15,8 +12,8 @@ from studio_tracker.lib.pagination import PagePagination
 from studio_tracker.productions import access
 from studio_tracker.productions.api import ScopedViewSet
 
-from . import compiler
-from .models import Finding, Rendering, Report
+from . import compiler, renderings
+from .models import Finding, Report
 from .serializers import (
     FINDINGS_ON_REPORT,
     FindingGroupSerializer,
@@ -122,31 +119,21 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("format", str, enum=["json", "csv"], description="default json")
+            OpenApiParameter(
+                "format", str, enum=["json", "csv", "html", "pdf"], description="default json"
+            )
         ],
         responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
         filters=False,
     )
     @action(detail=True, methods=["get"])
     def download(self, request, pk=None):
-        """The frozen snapshot's exact bytes (hash them to check the digest), or the CSV."""
+        """The frozen snapshot's exact bytes (hash them to check the digest), or a stored
+        rendering (CSV, HTML, PDF); every one names the digest in ``X-Report-Digest``."""
         report = self.get_object()
         wanted = request.query_params.get("format", "json")
-        if wanted not in ("json", "csv"):
-            return Response({"detail": "format must be json or csv."}, status=400)
+        if wanted not in renderings.CONTENT_TYPES:
+            return Response({"detail": "format must be json, csv, html or pdf."}, status=400)
         if not report.digest:
             return Response({"detail": "This report is not compiled yet."}, status=409)
-        name = f"{report.production.title} v{report.version}".replace('"', "")
-        if wanted == "json":
-            with report.snapshot.open("rb") as handle:
-                body = gzip.decompress(handle.read())
-            response = HttpResponse(body, content_type="application/json")
-        else:
-            rendering = report.renderings.filter(format=Rendering.Format.CSV).first()
-            if rendering is None:
-                raise Http404("No CSV for this report.")
-            response = FileResponse(rendering.file.open("rb"), content_type="text/csv")
-        response["Content-Disposition"] = f'attachment; filename="{name}.{wanted}"'
-        response["X-Report-Digest"] = report.digest
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return renderings.download_response(report, wanted)

@@ -36,7 +36,7 @@ from studio_tracker.usage.models import (
 )
 
 from . import findings as rules
-from . import rulesets
+from . import renderings, rulesets
 from .models import Finding, Rendering, Report
 
 logger = logging.getLogger(__name__)
@@ -248,8 +248,9 @@ def compile_report(report_id: int) -> bool:
         counts = summarize(snapshot, found)
         _progress(report_id, "renderings", 0, 2)
         csv_bytes = register_csv(snapshot, digest)
+        extra = renderings.render_all(data, digest, found, csv_bytes)  # HTML and PDF
         _progress(report_id, "saving", 0, len(found))
-        return _store(report, data, digest, counter, counts, found, csv_bytes)
+        return _store(report, data, digest, counter, counts, found, csv_bytes, extra)
     except Exception as error:
         if _is_transient(error):
             # Give the row back: the task's retry (or the sweeper) compiles it again.
@@ -272,7 +273,16 @@ def _is_transient(error: Exception) -> bool:
     return isinstance(error, OperationalError | InterfaceError)
 
 
-def _store(report, data: bytes, digest: str, counter, counts, found, csv_bytes) -> bool:
+def _store(
+    report,
+    data: bytes,
+    digest: str,
+    counter,
+    counts,
+    found,
+    csv_bytes,
+    extra_renderings: dict[str, bytes] | None = None,
+) -> bool:
     name = f"{report.production_id}/v{report.version}-{digest[7:19]}"
     with transaction.atomic():
         current = Report.objects.select_for_update().get(pk=report.pk)
@@ -308,6 +318,8 @@ def _store(report, data: bytes, digest: str, counter, counts, found, csv_bytes) 
             size=len(data),
         )
         _save_rendering(current, Rendering.Format.CSV, f"{name}.csv", csv_bytes)
+        for fmt, content in (extra_renderings or {}).items():
+            _save_rendering(current, fmt, f"{name}.{fmt}", content)
         current.status = Status.COMPILED
         current.digest = digest
         current.compiled_counter = counter

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+
+urlpatterns = [
+    # A production's versions, and asking for a new one.
+    path("productions/<int:pk>/reports/", views.report_list, name="list"),
+    path("productions/<int:pk>/reports/compile/", views.report_compile, name="compile"),
+    # One version: its page, the progress block polled while it compiles, its files.
+    path("reports/<int:pk>/", views.report_detail, name="detail"),
+    path("reports/<int:pk>/progress/", views.report_progress, name="progress"),
+    path("reports/<int:pk>/download/<str:fmt>/", views.report_download, name="download"),
+    path("reports/<int:pk>/retry/", views.report_retry, name="retry"),
+    path("reports/<int:pk>/submit/", views.report_submit, name="submit"),
+    # What changed between two versions of the same production.
+    path("reports/<int:pk>/diff/<int:other_pk>/", views.report_diff, name="diff"),
+]

@@ -1,0 +1,398 @@
+"""HTML pages for disclosure reports: a production's versions, asking for a new one, one version's
+page (live progress while it compiles, then its summary, findings, files and digest), retry and
+submit, and what changed between two versions.
+
+Each view finds its object through ``Report.objects.visible_to`` and ``productions.access``: a
+report the user may not read is a 404 (a draft to a union rep, any report to a distributor), an
+action they may not take on one they can read is a 403, and an action the report's state forbids
+(submitting twice) comes back as a message. Compiling happens in a worker; the page polls a small
+block with htmx until the version is done, then that block is the report.
+"""
+
+import gzip
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db.models import Count, Min
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from studio_tracker.lib.errors import StateConflict
+from studio_tracker.productions import access
+from studio_tracker.productions.models import Episode
+
+from . import compiler, renderings
+from .findings import RULES
+from .models import Finding, Rendering, Report
+
+PAGE_SIZE = 50
+DIFF_LIMIT = 200  # rows per list on the diff page; the counts are always complete
+VERSIONS_LISTED = 50
+Status = Report.Status
+IN_PROGRESS = (Status.QUEUED, Status.COMPILING)
+STAGES = {
+    "queued": "Waiting for a worker",
+    "requeued": "Waiting for a worker (the previous one stopped)",
+    "claimed": "Starting",
+    "snapshot": "Freezing the snapshot",
+    "rules": "Running the checks",
+    "renderings": "Writing the CSV, HTML and PDF",
+    "saving": "Saving the findings",
+    "done": "Done",
+    "failed": "Failed",
+}
+
+
+def _page(request, items, per_page: int = PAGE_SIZE):
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
+# --- Who may see what -------------------------------------------------------------------------
+
+
+def _report_for(user, pk: int) -> tuple[Report, access.ProductionRights]:
+    """The report and the user's rights in its production; 404 unless they may read it."""
+    report = (
+        Report.objects.visible_to(user)
+        .select_related("production__organization", "episode", "requested_by", "submitted_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report.")
+    return report, access.rights_in(user, report.production)
+
+
+def _reports_production(user, pk: int):
+    """The production, for users who may see its reports at all (not distributors)."""
+    production, rights = access.get_production_for_user(user, pk)
+    if rights.title_only:
+        raise Http404("No such production.")
+    return production, rights
+
+
+# --- A production's versions ------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_list(request, pk: int):
+    production, rights = _reports_production(request.user, pk)
+    reports = (
+        Report.objects.visible_to(request.user)
+        .filter(production=production)
+        .select_related("episode")
+        .order_by("-version")
+    )
+    page_obj = _page(request, reports)
+    for report in page_obj:
+        report.production = production  # `stale` reads the production's counter
+    return render(
+        request,
+        "reports/report_list.html",
+        {
+            "production": production,
+            "rights": rights,
+            "page_obj": page_obj,
+            "episodes": list(production.episodes.order_by("code")) if rights.request_report else [],
+            "query_string": "",
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_compile(request, pk: int):
+    production, rights = _reports_production(request.user, pk)
+    access.require(rights.request_report, "Only producers ask for a report.")
+    episode = None
+    if request.POST.get("episode"):
+        episode = Episode.objects.filter(
+            production=production, pk=_int(request.POST["episode"])
+        ).first()
+        if episode is None:
+            messages.error(request, "That episode is not part of this production.")
+            return redirect("reports:list", production.pk)
+    report = compiler.request_compile(actor=request.user, production=production, episode=episode)
+    scope = f" of episode {episode.code}" if episode else ""
+    messages.success(request, f"Version {report.version}{scope} is queued; it compiles shortly.")
+    return redirect("reports:detail", report.pk)
+
+
+def _int(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- One version ------------------------------------------------------------------------------
+
+
+FINDING_FILTERS = ("rule", "severity")
+
+
+def _body_context(request, report: Report, rights) -> dict:
+    """What the report's main block shows: progress while it compiles, then its contents."""
+    context = {
+        "report": report,
+        "production": report.production,
+        "rights": rights,
+        "in_progress": report.status in IN_PROGRESS,
+        "stage": STAGES.get(report.progress.get("stage", ""), report.progress.get("stage", "")),
+    }
+    progress = report.progress or {}
+    context["done"], context["total"] = progress.get("done") or 0, progress.get("total") or 0
+    versions = list(
+        Report.objects.visible_to(request.user)
+        .filter(production=report.production)
+        .select_related("episode")
+        .order_by("-version")[:VERSIONS_LISTED]
+    )
+    for version in versions:
+        version.production = report.production
+    context["versions"] = versions
+    if not report.digest:
+        return context
+    groups = list(
+        report.findings.values("rule", "severity")
+        .annotate(count=Count("id"), first=Min("rank"))
+        .order_by("first", "rule", "severity")
+    )
+    for group in groups:
+        rule = RULES.get(group["rule"])
+        group["title"] = rule.title if rule else ""
+    findings = report.findings.order_by("rank", "rule", "id")
+    wanted = {key: request.GET.get(key, "").strip() for key in FINDING_FILTERS}
+    if wanted["rule"]:
+        findings = findings.filter(rule=wanted["rule"])
+    if wanted["severity"] in Finding.Severity.values:
+        findings = findings.filter(severity=wanted["severity"])
+    page_obj = _page(request, findings)
+    _link_findings(report, list(page_obj))
+    params = QueryDict(mutable=True)
+    for key, value in wanted.items():
+        if value:
+            params[key] = value
+    renderings_by_format = {r.format: r for r in report.renderings.all()}
+    context.update(
+        {
+            "groups": groups,
+            "page_obj": page_obj,
+            "query_string": params.urlencode(),
+            "filtered": any(wanted.values()),
+            "wanted": wanted,
+            "downloads": [
+                {
+                    "format": fmt,
+                    "label": label,
+                    "rendering": renderings_by_format.get(fmt),
+                    "url": reverse("reports:download", args=[report.pk, fmt]),
+                }
+                for fmt, label in Rendering.Format.choices
+            ],
+            "by_severity": report.counts.get("findings_by_severity", {}),
+        }
+    )
+    return context
+
+
+def _entry_shots(report: Report) -> dict[int, int | None]:
+    """{usage entry id: shot id} as frozen in the snapshot, cached by digest (it never changes)."""
+    key = f"report-entry-shots:{report.digest}"
+    found = cache.get(key)
+    if found is None:
+        found = {e["id"]: e["shot_id"] for e in _snapshot(report)["entries"]}
+        cache.set(key, found, 3600)
+    return found
+
+
+def _link_findings(report: Report, findings: list[Finding]) -> None:
+    """Link each finding to its page: a use's shot, the consents, the production."""
+    shots = _entry_shots(report) if any(f.entity_type == "usage_entry" for f in findings) else {}
+    for finding in findings:
+        finding.label = renderings.entity_label(
+            {"entity_type": finding.entity_type, "entity_id": finding.entity_id}
+        )
+        finding.url = None
+        if finding.entity_type == "usage_entry":
+            shot_id = shots.get(finding.entity_id)
+            finding.url = (
+                reverse("usage:shot", args=[shot_id])
+                if shot_id
+                else reverse("usage:register", args=[report.production_id])
+            )
+        elif finding.entity_type == "consent":
+            finding.url = reverse("usage:consents", args=[report.production_id])
+        elif finding.entity_type == "production":
+            finding.url = reverse("productions:detail", args=[report.production_id])
+
+
+def _snapshot(report: Report) -> dict:
+    with report.snapshot.open("rb") as handle:
+        return json.loads(gzip.decompress(handle.read()))
+
+
+@login_required
+@require_GET
+def report_detail(request, pk: int):
+    report, rights = _report_for(request.user, pk)
+    return render(request, "reports/report_detail.html", _body_context(request, report, rights))
+
+
+@login_required
+@require_GET
+def report_progress(request, pk: int):
+    """The report's main block: polled every second while it compiles, the report once done."""
+    report, rights = _report_for(request.user, pk)
+    return render(request, "reports/_report_body.html", _body_context(request, report, rights))
+
+
+@login_required
+@require_GET
+def report_download(request, pk: int, fmt: str):
+    report, _rights = _report_for(request.user, pk)
+    return renderings.download_response(report, fmt)
+
+
+def _act(request, pk: int, action, done: str, refused: str):
+    report, rights = _report_for(request.user, pk)
+    access.require(rights.request_report, refused)
+    try:
+        action(report, actor=request.user)
+    except StateConflict as conflict:
+        messages.error(request, str(conflict))
+    else:
+        messages.success(request, done.format(version=report.version))
+    return redirect("reports:detail", report.pk)
+
+
+@login_required
+@require_POST
+def report_retry(request, pk: int):
+    return _act(
+        request,
+        pk,
+        compiler.retry,
+        "Version {version} is queued again.",
+        "Only producers retry a report.",
+    )
+
+
+@login_required
+@require_POST
+def report_submit(request, pk: int):
+    return _act(
+        request,
+        pk,
+        compiler.submit,
+        "Version {version} is submitted for review.",
+        "Only producers submit a report.",
+    )
+
+
+# --- What changed between two versions --------------------------------------------------------
+
+
+@login_required
+@require_GET
+def report_diff(request, pk: int, other_pk: int):
+    report, rights = _report_for(request.user, pk)
+    other, _ = _report_for(request.user, other_pk)
+    if other.production_id != report.production_id:
+        raise Http404("Those reports belong to different productions.")
+    if not (report.digest and other.digest):
+        messages.info(request, "Both versions must be compiled before they can be compared.")
+        return redirect("reports:detail", report.pk)
+    other.production = report.production
+    old, new = sorted((report, other), key=lambda r: r.version)
+    old_snapshot, new_snapshot = _snapshot(old), _snapshot(new)
+    entries = _diff_entries(old_snapshot, new_snapshot)
+    findings = _diff_findings(old, new)
+    return render(
+        request,
+        "reports/report_diff.html",
+        {
+            "report": report,
+            "production": report.production,
+            "rights": rights,
+            "old": old,
+            "new": new,
+            "entries": entries,
+            "findings": findings,
+            "production_changed": old_snapshot["production"] != new_snapshot["production"],
+            "limit": DIFF_LIMIT,
+        },
+    )
+
+
+def _entry_rows(snapshot: dict) -> tuple[dict, dict, dict]:
+    shots = {shot["id"]: shot["code"] for shot in snapshot["shots"]}
+    tools = {tool["id"]: tool["name"] for tool in snapshot["tools"]}
+    return {e["id"]: e for e in snapshot["entries"]}, shots, tools
+
+
+def _describe(entry: dict, shots: dict, tools: dict) -> dict:
+    return {
+        "id": entry["id"],
+        "shot_id": entry["shot_id"],
+        "shot": shots.get(entry["shot_id"], "") if entry["shot_id"] else "",
+        "tool": tools.get(entry["tool_id"], ""),
+        "category": entry["category"],
+        "disposition": entry["disposition"],
+    }
+
+
+def _diff_entries(old_snapshot: dict, new_snapshot: dict) -> dict:
+    """Uses added, changed and removed, compared by id; a changed use names its fields."""
+    old, old_shots, old_tools = _entry_rows(old_snapshot)
+    new, new_shots, new_tools = _entry_rows(new_snapshot)
+    added = sorted(new.keys() - old.keys())
+    removed = sorted(old.keys() - new.keys())
+    changed = [i for i in sorted(old.keys() & new.keys()) if old[i] != new[i]]
+    return {
+        "added": [_describe(new[i], new_shots, new_tools) for i in added[:DIFF_LIMIT]],
+        "added_count": len(added),
+        "removed": [_describe(old[i], old_shots, old_tools) for i in removed[:DIFF_LIMIT]],
+        "removed_count": len(removed),
+        "changed": [
+            {
+                **_describe(new[i], new_shots, new_tools),
+                "fields": sorted(
+                    k for k in new[i].keys() | old[i].keys() if old[i].get(k) != new[i].get(k)
+                ),
+            }
+            for i in changed[:DIFF_LIMIT]
+        ],
+        "changed_count": len(changed),
+    }
+
+
+def _diff_findings(old: Report, new: Report) -> dict:
+    """Findings new in the later version and gone from it, by (rule, entity type, entity id)."""
+
+    def keyed(report):
+        rows = report.findings.order_by("rank", "rule", "id").values(
+            "rule", "severity", "message", "entity_type", "entity_id"
+        )
+        keyed_rows = {}
+        for row in rows:
+            keyed_rows.setdefault((row["rule"], row["entity_type"], row["entity_id"]), row)
+        return keyed_rows
+
+    before, after = keyed(old), keyed(new)
+    appeared = [after[k] for k in after if k not in before]
+    gone = [before[k] for k in before if k not in after]
+    for row in appeared + gone:
+        row["label"] = renderings.entity_label(row)
+    return {
+        "new": appeared[:DIFF_LIMIT],
+        "new_count": len(appeared),
+        "gone": gone[:DIFF_LIMIT],
+        "gone_count": len(gone),
+    }
