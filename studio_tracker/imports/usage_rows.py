@@ -11,6 +11,7 @@ import re
 from django.db import transaction
 from django.utils import timezone
 
+from studio_tracker.lib import bulk
 from studio_tracker.productions.models import Production, Shot
 from studio_tracker.usage import entries
 from studio_tracker.usage.choices import Category, Department, Disposition, GenerationKind, Modality
@@ -216,5 +217,5 @@ def apply(*, actor, production: Production, rows: list[dict]) -> dict:
         for performer_id in row["performers"]
     ]
     if links:
-        UsagePerformer.objects.bulk_create(links, batch_size=2000)
+        bulk.insert_many(UsagePerformer, links)
     return result

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from studio_tracker.audit import trail
+from studio_tracker.lib import bulk
 from studio_tracker.productions.changes import bump_change_counter
 from studio_tracker.productions.models import Production, Shot
 
@@ -309,7 +310,7 @@ def bulk_log(*, actor, production: Production, entries: list[UsageEntry], action
             raise ValidationError({"tool": f"Tool {entry.tool_id} is banned or not registered."})
         if not entry.iptc_source_type:
             entry.iptc_source_type = derive_iptc_source_type(entry.category, entry.generation_kind)
-    created = UsageEntry.objects.bulk_create(entries, batch_size=2000)
+    created = bulk.insert_many(UsageEntry, entries)
     bump_change_counter(production.pk)
     trail.record(
         actor=actor,
