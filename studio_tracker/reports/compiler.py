@@ -16,13 +16,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 
 from studio_tracker.audit import trail
 from studio_tracker.celery import app as celery_app
-from studio_tracker.lib import safe_csv
+from studio_tracker.lib import bulk, safe_csv
 from studio_tracker.lib.canonical import canonical_json, sha256_digest
 from studio_tracker.productions.models import Episode, Production, Shot
 from studio_tracker.usage.choices import FINAL_DISPOSITIONS, GenerationKind
@@ -42,6 +42,13 @@ from .models import Finding, Rendering, Report
 logger = logging.getLogger(__name__)
 Status = Report.Status
 COMPILE_TASK = "studio_tracker.reports.tasks.compile_report_task"
+RENDER_TASK = "studio_tracker.reports.tasks.render_report_files_task"
+COMPILED_STATES = (
+    Report.Status.COMPILED,
+    Report.Status.SUBMITTED,
+    Report.Status.APPROVED,
+    Report.Status.CHANGES_REQUESTED,
+)
 SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
 
 ENTRY_FIELDS = (
@@ -149,14 +156,15 @@ def request_compile(*, actor, production: Production, episode: Episode | None = 
     return report
 
 
-def dispatch(report_id: int) -> bool:
-    """Send the compile task. A broker outage is logged, not raised: the row stays queued and
-    the sweeper sends it again, so the request that stored it still answers 202."""
+def dispatch(report_id: int, *, task: str = COMPILE_TASK) -> bool:
+    """Send the compile (or rendering) task. A broker outage is logged, not raised: the row
+    stays as it is and the sweeper sends it again, so the request that stored it still answers
+    202."""
     try:
         # The broker named in settings, read now: an outage shows here as a refused connection.
         with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
             celery_app.send_task(
-                COMPILE_TASK,
+                task,
                 args=[report_id],
                 connection=connection,
                 retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
@@ -164,7 +172,8 @@ def dispatch(report_id: int) -> bool:
     except Exception:
         logger.warning("Could not dispatch report %s; the sweeper will retry", report_id)
         return False
-    Report.objects.filter(pk=report_id).update(dispatched_at=timezone.now())
+    if task == COMPILE_TASK:
+        Report.objects.filter(pk=report_id).update(dispatched_at=timezone.now())
     return True
 
 
@@ -248,9 +257,13 @@ def compile_report(report_id: int) -> bool:
         counts = summarize(snapshot, found)
         _progress(report_id, "renderings", 0, 2)
         csv_bytes = register_csv(snapshot, digest)
-        extra = renderings.render_all(data, digest, found, csv_bytes)  # HTML and PDF
         _progress(report_id, "saving", 0, len(found))
-        return _store(report, data, digest, counter, counts, found, csv_bytes, extra)
+        stored = _store(report, data, digest, counter, counts, found, csv_bytes)
+        if stored:
+            # The HTML and PDF take longer than everything above together on a big production:
+            # a task of their own renders them, so the compiled version is readable at once.
+            dispatch(report_id, task=RENDER_TASK)
+        return stored
     except Exception as error:
         if _is_transient(error):
             # Give the row back: the task's retry (or the sweeper) compiles it again.
@@ -281,7 +294,6 @@ def _store(
     counts,
     found,
     csv_bytes,
-    extra_renderings: dict[str, bytes] | None = None,
 ) -> bool:
     name = f"{report.production_id}/v{report.version}-{digest[7:19]}"
     with transaction.atomic():
@@ -291,7 +303,8 @@ def _store(
         current.snapshot.save(
             f"{name}.json.gz", ContentFile(gzip.compress(data, mtime=0)), save=False
         )
-        Finding.objects.bulk_create(
+        bulk.insert_many(
+            Finding,
             [
                 Finding(
                     report=current,
@@ -308,7 +321,6 @@ def _store(
                 )
                 for f in found
             ],
-            batch_size=2000,
         )
         Rendering.objects.create(
             report=current,
@@ -318,8 +330,6 @@ def _store(
             size=len(data),
         )
         _save_rendering(current, Rendering.Format.CSV, f"{name}.csv", csv_bytes)
-        for fmt, content in (extra_renderings or {}).items():
-            _save_rendering(current, fmt, f"{name}.{fmt}", content)
         current.status = Status.COMPILED
         current.digest = digest
         current.compiled_counter = counter
@@ -350,6 +360,45 @@ def _save_rendering(report: Report, fmt: str, filename: str, content: bytes) -> 
     rendering.file.save(filename, ContentFile(content), save=False)
     rendering.save()
     return rendering
+
+
+def render_files(report_id: int) -> list[str]:
+    """Render the HTML and PDF of a compiled version from its stored snapshot, once each;
+    return the formats written (none when they exist already or the report is not compiled)."""
+    report = Report.objects.filter(pk=report_id, status__in=COMPILED_STATES).first()
+    if report is None:
+        return []
+    present = set(report.renderings.values_list("format", flat=True))
+    if {Rendering.Format.HTML, Rendering.Format.PDF} <= present:
+        return []
+    with report.snapshot.open("rb") as handle:
+        data = gzip.decompress(handle.read())
+    csv = report.renderings.get(format=Rendering.Format.CSV)
+    found = list(
+        report.findings.order_by("rank", "rule", "id").values(
+            "rule",
+            "trigger",
+            "clause",
+            "rule_set",
+            "severity",
+            "message",
+            "entity_type",
+            "entity_id",
+            "evidence",
+        )
+    )
+    name = f"{report.production_id}/v{report.version}-{report.digest[7:19]}"
+    written = []
+    for fmt, content in renderings.render_all(data, report.digest, found, csv.sha256).items():
+        if fmt in present:
+            continue
+        try:
+            with transaction.atomic():
+                _save_rendering(report, fmt, f"{name}.{fmt}", content)
+            written.append(fmt)
+        except IntegrityError:
+            pass  # another worker stored it first: renderings are written once
+    return written
 
 
 # --- The snapshot -----------------------------------------------------------------------------
@@ -553,4 +602,10 @@ def sweep(now=None) -> dict:
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=deadline)
     )
     dispatched = sum(dispatch(pk) for pk in waiting.values_list("pk", flat=True))
-    return {"requeued": requeued, "dispatched": dispatched}
+    unrendered = (
+        Report.objects.filter(status__in=COMPILED_STATES, compiled_at__lt=deadline)
+        .exclude(renderings__format=Rendering.Format.HTML)
+        .values_list("pk", flat=True)
+    )
+    rendering = sum(dispatch(pk, task=RENDER_TASK) for pk in unrendered)
+    return {"requeued": requeued, "dispatched": dispatched, "rendering": rendering}

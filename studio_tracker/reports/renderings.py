@@ -36,13 +36,12 @@ SEVERITIES = ("blocking", "warning", "info")
 # --- Rendering --------------------------------------------------------------------------------
 
 
-def render_all(data: bytes, digest: str, found: list[dict], csv_bytes: bytes) -> dict[str, bytes]:
+def render_all(data: bytes, digest: str, found: list[dict], csv_sha256: str) -> dict[str, bytes]:
     """The HTML and PDF renderings of one compiled version, from its canonical JSON bytes.
 
     A worker without Pango still stores the report, its JSON, CSV and HTML; the PDF is then
     missing (the report page says so) and the reason is logged."""
     snapshot = json.loads(data)
-    csv_sha256 = sha256_digest(csv_bytes).removeprefix("sha256:")
     meta = {"findings": found, "csv_sha256": csv_sha256}
     out = {"html": render_html(snapshot, digest, meta)}
     try:

@@ -19,6 +19,12 @@ def compile_report_task(report_id: int) -> bool:
     return compiler.compile_report(report_id)
 
 
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3)
+def render_report_files_task(report_id: int) -> list[str]:
+    """Render a compiled version's HTML and PDF from its frozen snapshot."""
+    return compiler.render_files(report_id)
+
+
 @shared_task
 def sweep_reports() -> dict:
     """Every minute: requeue claims whose worker died, re-dispatch rows left queued."""

@@ -42,6 +42,7 @@ def replica_without_consent(cast):
 def compiled(cast, **kwargs) -> Report:
     report = compiler.request_compile(actor=cast.pat, production=cast.production_a, **kwargs)
     assert compiler.compile_report(report.pk) is True
+    compiler.render_files(report.pk)  # what the rendering task does next
     return Report.objects.get(pk=report.pk)
 
 
@@ -174,6 +175,7 @@ def test_the_compile_button_queues_a_version_whose_page_polls_its_progress(cast,
     assert "<html" not in partial.content.decode()
 
     assert compiler.compile_report(report.pk) is True
+    compiler.render_files(report.pk)  # what the rendering task does next
     done = client.get(f"/reports/{report.pk}/progress/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in done and "<progress" not in done
     assert Report.objects.get().digest in done

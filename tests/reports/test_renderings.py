@@ -28,6 +28,7 @@ def demo_report(db, settings, tmp_path):
     pat = get_user_model().objects.get(username="pat")
     report = compiler.request_compile(actor=pat, production=production)
     assert compiler.compile_report(report.pk) is True
+    compiler.render_files(report.pk)  # what the rendering task does next
     return Report.objects.select_related("production").get(pk=report.pk)
 
 
