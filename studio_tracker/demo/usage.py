@@ -410,13 +410,24 @@ def seed_usage(*, northlight, feature: Production, series: Production, rng: rand
                     if disposition in (P.FINAL_KEY, P.FINAL_BACKGROUND)
                     else "",
                     language=language,
-                    used_on=start + timedelta(days=30 + index * 7 + offset),
+                    used_on=_used_on(start, index, offset, who),
                     operator=rng.choice(["DNEG comp team", "in-house VFX", "Sound post"]),
                     prompt_text=f"{text} — shot {shot.code}",
                 )
                 logged += 1
     _seed_clearances(feature, series, start)
     return logged
+
+
+# Reshoots after 1 July 2026 fall under the 2026 SAG-AFTRA agreement: the stunt face
+# replacement without consent then blocks under both the 2023 and the 2026 rule sets.
+RESHOOTS = date(2026, 8, 3)
+
+
+def _used_on(start: date, index: int, offset: int, who: str | None) -> date:
+    if who == "theo" and offset % 2:
+        return RESHOOTS + timedelta(days=offset)
+    return start + timedelta(days=30 + index * 7 + offset)
 
 
 def _seed_clearances(feature, series, start) -> None:

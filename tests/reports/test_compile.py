@@ -165,3 +165,11 @@ def test_illegal_moves_are_conflicts(demo, api):
     assert client.post(f"/api/v1/reports/{report.pk}/submit/").status_code == 409
     demo.refresh_from_db()
     assert demo.union_visible_since is not None
+
+
+def test_the_demo_replica_without_consent_blocks_under_the_2023_and_the_2026_agreements(demo):
+    report = compiled(demo)
+    rule_sets = set(
+        report.findings.filter(rule="E01", severity="blocking").values_list("rule_set", flat=True)
+    )
+    assert {"SAG_AFTRA_TVTH_2023", "SAG_AFTRA_TVTH_2026"} <= rule_sets
