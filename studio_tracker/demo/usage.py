@@ -425,7 +425,7 @@ RESHOOTS = date(2026, 8, 3)
 
 
 def _used_on(start: date, index: int, offset: int, who: str | None) -> date:
-    if who == "theo" and offset % 2:
+    if (who == "theo" and offset % 2) or who == "ines":  # Ines's consent ended 31 March
         return RESHOOTS + timedelta(days=offset)
     return start + timedelta(days=30 + index * 7 + offset)
 

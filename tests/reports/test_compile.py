@@ -173,3 +173,11 @@ def test_the_demo_replica_without_consent_blocks_under_the_2023_and_the_2026_agr
         report.findings.filter(rule="E01", severity="blocking").values_list("rule_set", flat=True)
     )
     assert {"SAG_AFTRA_TVTH_2023", "SAG_AFTRA_TVTH_2026"} <= rule_sets
+
+
+def test_the_demo_use_after_its_consent_expired_is_flagged(demo):
+    """Used in August 2026, under the 2026 agreement, whose E36 wording is not confirmed: a warning."""
+    report = compiled(demo)
+    flagged = report.findings.filter(rule="E36", message__contains="Ines Duarte")
+    assert flagged.exists()
+    assert all("expired" in f.message and f.severity == "warning" for f in flagged)
