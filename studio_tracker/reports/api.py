@@ -1,5 +1,6 @@
 """REST endpoints for disclosure reports: request (202), read, retry, submit, findings, download."""
 
+import django_filters
 from django.db.models import Count, F, Min, Prefetch, Window
 from django.db.models.functions import RowNumber
 from drf_spectacular.types import OpenApiTypes
@@ -27,12 +28,24 @@ class FindingsPagination(PagePagination):
     page_size = 100
 
 
+class ReportFilterSet(django_filters.FilterSet):
+    """Related ids are plain numbers (see productions.filters): another production's id answers
+    an empty list, like an id that never existed, not "not one of the available choices"."""
+
+    production = django_filters.NumberFilter()
+    episode = django_filters.NumberFilter()
+
+    class Meta:
+        model = Report
+        fields = ["production", "status", "episode"]
+
+
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedViewSet):
     """Disclosure reports. POST asks for a new version, compiled by a worker (202)."""
 
     model = Report
     serializer_class = ReportSerializer
-    filterset_fields = ["production", "status", "episode"]
+    filterset_class = ReportFilterSet
 
     def get_queryset(self):
         top = (

@@ -36,7 +36,7 @@ from studio_tracker.usage.models import (
 )
 
 from . import findings as rules
-from . import renderings, rulesets
+from . import renderings, rule_choices
 from .models import Finding, Rendering, Report
 
 logger = logging.getLogger(__name__)
@@ -404,12 +404,9 @@ def render_files(report_id: int) -> list[str]:
 # --- The snapshot -----------------------------------------------------------------------------
 
 
-def build_snapshot(report: Report) -> tuple[dict, int]:
-    """Everything in the report's scope as it is now, as plain JSON-ready values, and the
-    production's change counter read before any of it (a later write makes the report stale)."""
-    production = Production.objects.select_related("organization").get(pk=report.production_id)
-    counter = production.change_counter
-    production_facts = {
+def production_facts_of(production: Production) -> dict:
+    """The production's own fields as they go into a snapshot."""
+    return {
         "id": production.pk,
         "title": production.title,
         "kind": production.kind,
@@ -422,6 +419,14 @@ def build_snapshot(report: Report) -> tuple[dict, int]:
         "principal_photography_start": production.principal_photography_start,
         "organization": {"id": production.organization_id, "name": production.organization.name},
     }
+
+
+def build_snapshot(report: Report) -> tuple[dict, int]:
+    """Everything in the report's scope as it is now, as plain JSON-ready values, and the
+    production's change counter read before any of it (a later write makes the report stale)."""
+    production = Production.objects.select_related("organization").get(pk=report.production_id)
+    counter = production.change_counter
+    production_facts = production_facts_of(production)
     entries_qs = UsageEntry.objects.filter(production=production)
     shots_qs = Shot.objects.filter(production=production)
     scope = {"episode": None}
@@ -485,7 +490,9 @@ def build_snapshot(report: Report) -> tuple[dict, int]:
         "production": production_facts,
         "scope": scope,
         "report": {"version": report.version},
-        "rule_sets": rulesets.applicable_rule_sets(json.loads(canonical_json(production_facts))),
+        "rule_sets": rule_choices.current_rule_sets(
+            production, json.loads(canonical_json(production_facts))
+        ),
         "shots": list(shots_qs.order_by("code", "id").values(*SHOT_FIELDS)),
         "tools": list(Tool.objects.filter(pk__in=tool_ids).order_by("id").values(*TOOL_FIELDS)),
         "performers": list(

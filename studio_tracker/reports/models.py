@@ -185,3 +185,51 @@ class Rendering(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} {self.format}"
+
+
+class RuleSet(models.Model):
+    """A versioned source of rules: an agreement, a law or a guideline, with its dates and how
+    well its text is sourced (V verified, S single source, U unverified). Seeded by a data
+    migration; the checks themselves live in ``reports.findings``."""
+
+    code = models.CharField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    issuer = models.CharField(max_length=200)
+    family = models.CharField(max_length=20)
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True)
+    evidence = models.CharField(max_length=1)
+    source = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["family", "effective_from", "code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProductionRuleSet(models.Model):
+    """A compliance admin's choice for one production: add a rule set it would not get from its
+    guilds, territories and commissioner, or take out one it would. Always with a reason."""
+
+    production = models.ForeignKey(
+        Production, on_delete=models.CASCADE, related_name="rule_set_choices"
+    )
+    rule_set = models.ForeignKey(RuleSet, on_delete=models.PROTECT, related_name="choices")
+    include = models.BooleanField(help_text="True adds the rule set; False takes it out.")
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["production_id", "rule_set_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["production", "rule_set"], name="one_choice_per_rule_set"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.production}: {'+' if self.include else '-'}{self.rule_set.code}"

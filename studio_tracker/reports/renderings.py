@@ -259,7 +259,9 @@ def download_response(report, fmt: str):
             raise Http404(f"No {fmt.upper()} for this report.")
         response = FileResponse(rendering.file.open("rb"), content_type=CONTENT_TYPES[fmt])
         response["X-Content-SHA256"] = rendering.sha256
-    name = f"{report.production.title} v{report.version}".replace('"', "").replace("\\", "")
+    # Line breaks (or any other whitespace run) in a title would make the header invalid: a 500.
+    name = " ".join(f"{report.production.title} v{report.version}".split())
+    name = name.replace('"', "").replace("\\", "")
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     response["X-Report-Digest"] = report.digest
     response["X-Content-Type-Options"] = "nosniff"

@@ -238,3 +238,15 @@ def rule_set_for_use(rule_sets: Iterable[Mapping], family: str, used_on) -> Mapp
         if (start is None or start <= day) and (end is None or day <= end):
             return rule_set
     return None
+
+
+def with_choices(rule_sets: list[dict], choices: Mapping[str, tuple[bool, str]]) -> list[dict]:
+    """Apply a compliance admin's choices ``{code: (include, reason)}`` to the automatic list:
+    take out the sets chosen out, add the ones chosen in, in ``RULE_SETS`` order."""
+    chosen_out = {code for code, (include, _) in choices.items() if not include}
+    result = {rs["code"]: rs for rs in rule_sets if rs["code"] not in chosen_out}
+    for code, (include, reason) in choices.items():
+        if include and code not in result and code in RULE_SET_BY_CODE:
+            result[code] = _as_dict(RULE_SET_BY_CODE[code], f"added: {reason}")
+    order = {spec.code: position for position, spec in enumerate(RULE_SETS)}
+    return sorted(result.values(), key=lambda rs: order.get(rs["code"], len(order)))

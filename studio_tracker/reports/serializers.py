@@ -92,6 +92,14 @@ class ReportRequestSerializer(serializers.Serializer):
         allow_null=True,
     )
 
+    def validate(self, data):
+        episode = data.get("episode")
+        if episode is not None and episode.production_id != data["production"].pk:
+            raise serializers.ValidationError(
+                {"episode": "That episode is not part of this production."}
+            )
+        return data
+
 
 class FindingGroupSerializer(serializers.Serializer):
     rule = serializers.CharField()

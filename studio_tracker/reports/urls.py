@@ -8,6 +8,7 @@ urlpatterns = [
     # A production's versions, and asking for a new one.
     path("productions/<int:pk>/reports/", views.report_list, name="list"),
     path("productions/<int:pk>/reports/compile/", views.report_compile, name="compile"),
+    path("productions/<int:pk>/rule-sets/", views.rule_sets, name="rule_sets"),
     # One version: its page, the progress block polled while it compiles, its files.
     path("reports/<int:pk>/", views.report_detail, name="detail"),
     path("reports/<int:pk>/progress/", views.report_progress, name="progress"),

@@ -15,6 +15,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Min
 from django.http import Http404, QueryDict
@@ -22,13 +23,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from studio_tracker.lib.canonical import canonical_json
 from studio_tracker.lib.errors import StateConflict
 from studio_tracker.productions import access
 from studio_tracker.productions.models import Episode
 
-from . import compiler, renderings
+from . import compiler, renderings, rule_choices, rulesets
 from .findings import RULES
-from .models import Finding, Rendering, Report
+from .models import Finding, ProductionRuleSet, Rendering, Report, RuleSet
 
 PAGE_SIZE = 50
 DIFF_LIMIT = 200  # rows per list on the diff page; the counts are always complete
@@ -396,3 +398,65 @@ def _diff_findings(old: Report, new: Report) -> dict:
         "gone": gone[:DIFF_LIMIT],
         "gone_count": len(gone),
     }
+
+
+# --- Which rule sets a production answers to ---------------------------------------------------
+
+
+def _rule_set_rows(production) -> list[dict]:
+    facts = json.loads(canonical_json(compiler.production_facts_of(production)))
+    automatic = {rs["code"]: rs["reason"] for rs in rulesets.applicable_rule_sets(facts)}
+    choices = {
+        choice.rule_set_id: choice
+        for choice in ProductionRuleSet.objects.filter(production=production).select_related(
+            "decided_by"
+        )
+    }
+    rows = []
+    for rule_set in RuleSet.objects.order_by("family", "effective_from", "code"):
+        choice = choices.get(rule_set.pk)
+        if choice is not None:
+            applies = choice.include
+            verb = "Added" if choice.include else "Taken out"
+            why = f"{verb} by {choice.decided_by}: {choice.reason}"
+        else:
+            applies = rule_set.code in automatic
+            why = f"Automatic ({automatic[rule_set.code]})" if applies else "Does not apply"
+        rows.append({"rule_set": rule_set, "applies": applies, "why": why, "choice": choice})
+    return rows
+
+
+@login_required
+def rule_sets(request, pk: int):
+    """The rule sets this production's reports compile under; compliance admins change them."""
+    production, rights = access.get_production_for_user(request.user, pk)
+    if not rights.read_usage:
+        raise Http404("No such production.")
+    if request.method == "POST":
+        access.require(
+            rights.manage_memberships, "Only compliance admins change a production's rule sets."
+        )
+        rule_set = RuleSet.objects.filter(pk=_int(request.POST.get("rule_set"))).first()
+        if rule_set is None:
+            raise Http404("No such rule set.")
+        include = {"add": True, "remove": False, "automatic": None}.get(request.POST.get("choice"))
+        try:
+            rule_choices.choose(
+                production,
+                actor=request.user,
+                rule_set=rule_set,
+                include=include,
+                reason=request.POST.get("reason", ""),
+            )
+        except ValidationError as error:
+            messages.error(request, f"{rule_set.name}: {' '.join(error.messages)}")
+        else:
+            messages.success(
+                request, f"{rule_set.name} saved. Reports compiled before this are now stale."
+            )
+        return redirect("reports:rule_sets", production.pk)
+    return render(
+        request,
+        "reports/rule_sets.html",
+        {"production": production, "rights": rights, "rows": _rule_set_rows(production)},
+    )
