@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @pytest.mark.django_db(transaction=True)
 def test_a_task_round_trips_through_a_real_worker_on_the_configured_broker():
+    app.control.purge()  # messages other tests left behind are not this test's business
     with start_worker(app, perform_ping_check=False, shutdown_timeout=10):
         assert ping.delay("hello from the web").get(timeout=30) == "hello from the web"
 
@@ -37,7 +38,11 @@ def test_ci_runs_the_worker_on_redis():
 
 def test_a_task_round_trips_through_a_worker_process_on_the_file_system_broker(tmp_path):
     """What `make run` does: no Redis anywhere, a real `celery worker` process on var/broker."""
-    env = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"REDIS_URL", "CELERY_BROKER_DIR"}
+    }
     env.update(
         {
             "VAR_DIR": str(tmp_path),

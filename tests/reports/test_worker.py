@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def demo(settings, tmp_path):
+    app.control.purge()  # a worker here must see only this test's messages
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo")
     return Production.objects.get(title="The Long Night")
@@ -127,6 +128,7 @@ def test_a_worker_killed_mid_compile_leaves_one_compiled_version(settings, tmp_p
         "a worker process needs the shared PostgreSQL test database",
     )
     settings.MEDIA_ROOT = tmp_path / "media"
+    app.control.purge()
     call_command("seed_demo", "--shots", "4000")  # ~12,000 uses: a compile that takes a while
     production = Production.objects.get(title="The Long Night")
     env = worker_env(tmp_path)
