@@ -237,6 +237,13 @@ class MembershipViewSet(
             raise serializers.ValidationError({"production": "No such production."})
         if not access.is_compliance_admin(self.request.user, organization):
             raise PermissionDenied("Only compliance admins manage memberships.")
+        if not people.people_of(organization).filter(pk=data["user"].pk).exists():
+            # Like the members page: people of the organisation only, and an outsider's id
+            # reads as one that was never used.
+            field = serializer.fields["user"]
+            raise serializers.ValidationError(
+                {"user": [field.error_messages["does_not_exist"].format(pk_value=data["user"].pk)]}
+            )
         serializer.instance = people.add_membership(
             actor=self.request.user,
             user=data["user"],

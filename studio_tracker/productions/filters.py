@@ -7,9 +7,22 @@ from studio_tracker.audit.models import AuditEvent
 
 from .models import Episode, Membership, Production, Sequence, Shot
 
+# The largest id a database column holds (SQLite and PostgreSQL bigints): a bigger number cannot
+# name a row, and on SQLite it crashed the query (a 500) instead of answering an empty list.
+MAX_ID = 2**63 - 1
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A related id, as a plain number; one past what a database holds is a 400."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_value", MAX_ID)
+        kwargs.setdefault("min_value", -MAX_ID)
+        super().__init__(*args, **kwargs)
+
 
 class ProductionFilterSet(django_filters.FilterSet):
-    organization = django_filters.NumberFilter()
+    organization = IdFilter()
 
     class Meta:
         model = Production
@@ -17,7 +30,7 @@ class ProductionFilterSet(django_filters.FilterSet):
 
 
 class EpisodeFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter()
+    production = IdFilter()
 
     class Meta:
         model = Episode
@@ -25,8 +38,8 @@ class EpisodeFilterSet(django_filters.FilterSet):
 
 
 class SequenceFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter()
-    episode = django_filters.NumberFilter()
+    production = IdFilter()
+    episode = IdFilter()
 
     class Meta:
         model = Sequence
@@ -34,9 +47,9 @@ class SequenceFilterSet(django_filters.FilterSet):
 
 
 class ShotFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter()
-    episode = django_filters.NumberFilter()
-    sequence = django_filters.NumberFilter()
+    production = IdFilter()
+    episode = IdFilter()
+    sequence = IdFilter()
     code = django_filters.CharFilter(lookup_expr="icontains", label="Code contains")
 
     class Meta:
@@ -45,9 +58,9 @@ class ShotFilterSet(django_filters.FilterSet):
 
 
 class MembershipFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter()
-    organization = django_filters.NumberFilter()
-    user = django_filters.NumberFilter()
+    production = IdFilter()
+    organization = IdFilter()
+    user = IdFilter()
 
     class Meta:
         model = Membership
@@ -55,8 +68,8 @@ class MembershipFilterSet(django_filters.FilterSet):
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter(field_name="production_id")
-    report = django_filters.NumberFilter(field_name="report_id")
+    production = IdFilter(field_name="production_id")
+    report = IdFilter(field_name="report_id")
 
     class Meta:
         model = AuditEvent

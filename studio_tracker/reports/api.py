@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from studio_tracker.lib.pagination import PagePagination
 from studio_tracker.productions import access
 from studio_tracker.productions.api import ScopedViewSet
+from studio_tracker.productions.filters import IdFilter
 
 from . import compiler, renderings
 from .models import Finding, Report
@@ -32,8 +33,8 @@ class ReportFilterSet(django_filters.FilterSet):
     """Related ids are plain numbers (see productions.filters): another production's id answers
     an empty list, like an id that never existed, not "not one of the available choices"."""
 
-    production = django_filters.NumberFilter()
-    episode = django_filters.NumberFilter()
+    production = IdFilter()
+    episode = IdFilter()
 
     class Meta:
         model = Report

@@ -2,6 +2,8 @@
 
 import django_filters
 
+from studio_tracker.productions.filters import IdFilter
+
 from .choices import Modality
 from .models import Clearance, ConsentRecord, Performer, Tool, UsageEntry
 
@@ -21,7 +23,7 @@ class ToolFilterSet(django_filters.FilterSet):
 
 
 class PerformerFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter(method="filter_production")
+    production = IdFilter(method="filter_production")
     professional_name = django_filters.CharFilter(lookup_expr="icontains")
 
     class Meta:
@@ -33,8 +35,8 @@ class PerformerFilterSet(django_filters.FilterSet):
 
 
 class ConsentFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter()
-    performer = django_filters.NumberFilter()
+    production = IdFilter()
+    performer = IdFilter()
 
     class Meta:
         model = ConsentRecord
@@ -42,7 +44,7 @@ class ConsentFilterSet(django_filters.FilterSet):
 
 
 class ClearanceFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter()
+    production = IdFilter()
 
     class Meta:
         model = Clearance
@@ -50,11 +52,11 @@ class ClearanceFilterSet(django_filters.FilterSet):
 
 
 class UsageEntryFilterSet(django_filters.FilterSet):
-    production = django_filters.NumberFilter()
-    shot = django_filters.NumberFilter()
-    episode = django_filters.NumberFilter()
-    tool = django_filters.NumberFilter()
-    performer = django_filters.NumberFilter(field_name="performer_links__performer")
+    production = IdFilter()
+    shot = IdFilter()
+    episode = IdFilter()
+    tool = IdFilter()
+    performer = IdFilter(field_name="performer_links__performer")
 
     class Meta:
         model = UsageEntry

@@ -147,6 +147,12 @@ class ClearanceSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["document_sha256"]
 
+    def to_representation(self, clearance):
+        data = super().to_representation(clearance)
+        if not _may_read_restricted(self, clearance.production):
+            data.pop("document_sha256", None)
+        return data
+
 
 class UsagePerformerSerializer(serializers.ModelSerializer):
     performer = ScopedPrimaryKeyRelatedField(
