@@ -80,8 +80,8 @@ def raw_limits(production_id: int) -> dict[str, float]:
         started = time.perf_counter()
         sink = io.BytesIO()
         with raw.cursor().copy(
-            f"COPY (SELECT {columns} FROM usage_usageentry WHERE production_id = {int(production_id)}"
-            " ORDER BY id) TO STDOUT WITH CSV HEADER"
+            f"COPY (SELECT {columns} FROM usage_usageentry"
+            f" WHERE production_id = {int(production_id)} ORDER BY id) TO STDOUT WITH CSV HEADER"
         ) as copy:
             for block in copy:
                 sink.write(block)
