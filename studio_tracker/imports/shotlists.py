@@ -10,6 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from studio_tracker.audit import trail
+from studio_tracker.lib import bulk
 from studio_tracker.lib.timecode import frames_inclusive
 from studio_tracker.productions.changes import bump_change_counter
 from studio_tracker.productions.models import Episode, Production, Sequence, Shot
@@ -27,6 +28,16 @@ VALUE_FIELDS = (
     "vendor",
 )
 COMPARED = ("episode", "sequence", *VALUE_FIELDS)
+_CREATE_FIELDS = (
+    "production_id",
+    "code",
+    "episode_id",
+    "sequence_id",
+    *VALUE_FIELDS,
+    "frames",
+    "created_at",
+    "updated_at",
+)
 BATCH = 2000
 
 
@@ -143,39 +154,53 @@ def apply(*, actor, production: Production, rows: list[dict], action: str = "imp
     }
     sequence_ids = _sequences(production, sequence_keys)
 
-    def place(shot: Shot, change: dict) -> None:
+    def placement(change: dict, episode_id, sequence_id) -> tuple:
         row = by_code[change["code"]]
         code = episode_code(change)
         if "episode" in row:
-            shot.episode_id = episode_ids.get(code) if code else None
+            episode_id = episode_ids.get(code) if code else None
         if row.get("sequence"):
-            shot.sequence_id = sequence_ids[
-                (episode_ids.get(code) if code else None, row["sequence"])
-            ]
+            sequence_id = sequence_ids[(episode_ids.get(code) if code else None, row["sequence"])]
         elif "sequence" in row:
-            shot.sequence_id = None
+            sequence_id = None
+        return episode_id, sequence_id
+
+    def place(shot: Shot, change: dict) -> None:
+        shot.episode_id, shot.sequence_id = placement(change, shot.episode_id, shot.sequence_id)
 
     now = timezone.now()
-    new_shots = []
+    new_rows = []
     for change in (c for c in work if c["action"] == "create"):
         row = by_code[change["code"]]
-        shot = Shot(production=production, code=row["code"], created_at=now, updated_at=now)
+        values = {name: "" for name in VALUE_FIELDS}
+        values["frame_in"] = values["frame_out"] = None
         for name in VALUE_FIELDS:
             if name in row:
-                setattr(shot, name, row[name] if row[name] is not None else "")
-        if shot.frame_in == "":
-            shot.frame_in = None
-        if shot.frame_out == "":
-            shot.frame_out = None
-        shot.frames = frames_inclusive(shot.frame_in, shot.frame_out)
-        place(shot, change)
-        new_shots.append(shot)
-    Shot.objects.bulk_create(new_shots, batch_size=BATCH)
+                values[name] = row[name] if row[name] is not None else ""
+        if values["frame_in"] == "":
+            values["frame_in"] = None
+        if values["frame_out"] == "":
+            values["frame_out"] = None
+        episode_id, sequence_id = placement(change, None, None)
+        new_rows.append(
+            (
+                production.pk,
+                row["code"],
+                episode_id,
+                sequence_id,
+                *(values[name] for name in VALUE_FIELDS),
+                frames_inclusive(values["frame_in"], values["frame_out"]),
+                now,
+                now,
+            )
+        )
+    # Plain rows, no Shot instances: COPY on PostgreSQL (lib.bulk.insert_rows).
+    new_ids = bulk.insert_rows(Shot, _CREATE_FIELDS, new_rows)
 
     updates = {c["code"]: c for c in work if c["action"] == "update"}
     fields: set[str] = set()
-    touched_ids = [shot.pk for shot in new_shots]
-    episodes_touched = {shot.episode_id for shot in new_shots if shot.episode_id}
+    touched_ids = list(new_ids)
+    episodes_touched = {values[2] for values in new_rows if values[2]}
     codes = list(updates)
     for start in range(0, len(codes), BATCH):
         shots = list(

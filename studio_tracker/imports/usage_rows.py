@@ -2,16 +2,20 @@
 
 ``external_ref`` is the key: a row whose reference is already in the register is unchanged, so
 re-importing the register's own CSV export (its ``id`` column stands in when a row has no
-reference) writes nothing. Entries go in through ``usage.entries.bulk_log``.
+reference) writes nothing. Entries go in as plain rows (``lib.bulk.insert_rows``) with what
+``usage.entries.bulk_log`` writes beside them: one counter bump and one summary event.
 """
 
 import datetime
 import re
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from studio_tracker.audit import trail
 from studio_tracker.lib import bulk
+from studio_tracker.productions.changes import bump_change_counter
 from studio_tracker.productions.models import Production, Shot
 from studio_tracker.usage import entries
 from studio_tracker.usage.choices import Category, Department, Disposition, GenerationKind, Modality
@@ -37,6 +41,7 @@ USAGE_ALIASES = {
 
 
 _CHOICE_MAPS: dict = {}
+_DAYS: dict[str, str] = {}  # date text → ISO date, for files that repeat a few dates
 
 
 def _choice(choices, value: str, what: str) -> str:
@@ -76,9 +81,10 @@ def read(data: bytes, production: Production) -> ReadResult:
     shot_episodes = {}
     result = ReadResult()
     seen_refs: dict[str, int] = {}
+    known: dict[tuple, dict] = {}
     for line, record in records:
         try:
-            row = _row(record, tools, performers, shots)
+            row = _row(record, tools, performers, shots, known)
         except ValueError as error:
             result.error(line, str(error)[0].upper() + str(error)[1:] + ".")
             continue
@@ -94,7 +100,86 @@ def read(data: bytes, production: Production) -> ReadResult:
     return result
 
 
-def _row(record, tools, performers, shots) -> dict:
+def _row(record, tools, performers, shots, known=None) -> dict:
+    """One record as a row. ``known`` remembers the tool and choice columns of records taken
+    already: an import repeats a few combinations thousands of times."""
+    get = record.get
+    key = (
+        get("tool", ""),
+        get("modality"),
+        get("department", ""),
+        get("category", ""),
+        get("generation_kind"),
+        get("disposition", ""),
+    )
+    choices = known.get(key) if known is not None else None
+    if choices is None:
+        row = _full_row(record, tools, performers, shots)
+        if known is not None:
+            known[key] = {
+                name: row[name]
+                for name in (
+                    "tool",
+                    "department",
+                    "category",
+                    "modality",
+                    "generation_kind",
+                    "disposition",
+                )
+            }
+        return row
+    code = get("shot", "")
+    if code and code not in shots:
+        raise ValueError(f"unknown shot '{code}'")
+    used_on = get("used_on", "")
+    day = _DAYS.get(used_on) if used_on else None
+    if day is None:
+        day = _day(used_on)
+    names = get("performers", "")
+    ref = get("external_ref", "")
+    entry_id = get("id", "")
+    return {
+        "shot": shots.get(code),
+        "shot_code": code,
+        "department": choices["department"],
+        "category": choices["category"],
+        "modality": choices["modality"],
+        "tool": choices["tool"],
+        "tool_version": get("tool_version", "")[:80],
+        "generation_kind": choices["generation_kind"],
+        "disposition": choices["disposition"],
+        "description": get("description", ""),
+        "used_on": day,
+        "performers": _performer_links(names, performers) if names else [],
+        "external_ref": ref[:200],
+        "entry_id": int(entry_id) if entry_id.isdigit() else None,
+    }
+
+
+def _day(used_on: str) -> str:
+    try:
+        day = datetime.date.fromisoformat(used_on[:10]) if used_on else timezone.localdate()
+    except ValueError:
+        raise ValueError(f"'{used_on}' is not a date (use YYYY-MM-DD)") from None
+    day = day.isoformat()
+    if used_on and len(_DAYS) < 10_000:
+        _DAYS[used_on] = day
+    return day
+
+
+def _performer_links(names: str, performers) -> list[int]:
+    links = []
+    for name in filter(None, (n.strip() for n in re.split(r"[;|]", names))):
+        found = performers.get(name.lower(), [])
+        if not found:
+            raise ValueError(f"unknown performer '{name}'")
+        if len(found) > 1:
+            raise ValueError(f"more than one performer is called '{name}'")
+        links.append(found[0])
+    return links
+
+
+def _full_row(record, tools, performers, shots) -> dict:
     tool_name = record.get("tool", "")
     tool = tools.get(tool_name.lower())
     if tool is None:
@@ -106,18 +191,9 @@ def _row(record, tools, performers, shots) -> dict:
         raise ValueError(f"unknown shot '{code}'")
     modality = record.get("modality") or (tool.modalities[0] if tool.modalities else "")
     used_on = record.get("used_on", "")
-    try:
-        day = datetime.date.fromisoformat(used_on[:10]) if used_on else timezone.localdate()
-    except ValueError:
-        raise ValueError(f"'{used_on}' is not a date (use YYYY-MM-DD)") from None
-    links = []
-    for name in filter(None, (n.strip() for n in re.split(r"[;|]", record.get("performers", "")))):
-        found = performers.get(name.lower(), [])
-        if not found:
-            raise ValueError(f"unknown performer '{name}'")
-        if len(found) > 1:
-            raise ValueError(f"more than one performer is called '{name}'")
-        links.append(found[0])
+    day = (_DAYS.get(used_on) if used_on else None) or _day(used_on)
+    names = record.get("performers", "")
+    links = _performer_links(names, performers) if names else []
     ref = record.get("external_ref", "")
     return {
         "shot": shots.get(code),
@@ -132,7 +208,7 @@ def _row(record, tools, performers, shots) -> dict:
         else GenerationKind.GENERATIVE,
         "disposition": _choice(Disposition, record.get("disposition", ""), "disposition"),
         "description": record.get("description", ""),
-        "used_on": day.isoformat(),
+        "used_on": day,
         "performers": links,
         "external_ref": ref[:200],
         "entry_id": int(record["id"]) if record.get("id", "").isdigit() else None,
@@ -179,6 +255,26 @@ def plan(production: Production, rows: list[dict]) -> dict:
     }
 
 
+# The columns an imported use fills; everything else takes the model's default.
+_INSERT_FIELDS = (
+    "production_id",
+    "shot_id",
+    "episode_id",
+    "department",
+    "category",
+    "modality",
+    "tool_id",
+    "tool_version",
+    "generation_kind",
+    "disposition",
+    "description",
+    "used_on",
+    "external_ref",
+    "created_by_id",
+    "iptc_source_type",
+)
+
+
 @transaction.atomic
 def apply(*, actor, production: Production, rows: list[dict]) -> dict:
     Production.objects.select_for_update().filter(pk=production.pk).first()
@@ -190,32 +286,68 @@ def apply(*, actor, production: Production, rows: list[dict]) -> dict:
     shot_episodes = dict(
         Shot.objects.filter(production=production).values_list("pk", "episode_id").iterator(2000)
     )
-    new = []
-    for row in todo:
-        new.append(
-            UsageEntry(
-                production=production,
-                shot_id=row["shot"],
-                episode_id=shot_episodes.get(row["shot"]),
-                department=row["department"],
-                category=row["category"],
-                modality=row["modality"],
-                tool_id=row["tool"],
-                tool_version=row["tool_version"],
-                generation_kind=row["generation_kind"],
-                disposition=row["disposition"],
-                description=row["description"],
-                used_on=datetime.date.fromisoformat(row["used_on"]),
-                external_ref=row["external_ref"],
-                created_by=actor,
-            )
-        )
-    entries.bulk_log(actor=actor, production=production, entries=new, action="import.usage_applied")
+    pks = _log_rows(actor=actor, production=production, rows=todo, shot_episodes=shot_episodes)
     links = [
-        UsagePerformer(usage_entry_id=entry.pk, performer_id=performer_id)
-        for entry, row in zip(new, todo, strict=True)
+        (pk, performer_id)
+        for pk, row in zip(pks, todo, strict=True)
         for performer_id in row["performers"]
     ]
     if links:
-        bulk.insert_many(UsagePerformer, links)
+        bulk.insert_rows(UsagePerformer, ("usage_entry_id", "performer_id"), links)
     return result
+
+
+def _log_rows(*, actor, production: Production, rows: list[dict], shot_episodes: dict) -> list:
+    """``entries.bulk_log`` for plain rows: the same checks (tools registered and not banned),
+    the derived IPTC type, one counter bump and one summary event; no model instances."""
+    tool_status = dict(
+        Tool.objects.filter(organization=production.organization).values_list("pk", "status")
+    )
+    for tool_id in {row["tool"] for row in rows}:
+        if tool_status.get(tool_id) in (None, Tool.Status.BANNED):
+            raise ValidationError({"tool": f"Tool {tool_id} is banned or not registered."})
+    iptc: dict[tuple[str, str], str] = {}
+    days: dict[str, datetime.date] = {}
+    actor_id = actor.pk if actor is not None else None
+    production_id = production.pk
+    values = []
+    for row in rows:
+        kind = (row["category"], row["generation_kind"])
+        source_type = iptc.get(kind)
+        if source_type is None:
+            source_type = iptc[kind] = str(entries.derive_iptc_source_type(*kind))
+        day = days.get(row["used_on"])
+        if day is None:
+            day = days[row["used_on"]] = datetime.date.fromisoformat(row["used_on"])
+        values.append(
+            (
+                production_id,
+                row["shot"],
+                shot_episodes.get(row["shot"]),
+                row["department"],
+                row["category"],
+                row["modality"],
+                row["tool"],
+                row["tool_version"],
+                row["generation_kind"],
+                row["disposition"],
+                row["description"],
+                day,
+                row["external_ref"],
+                actor_id,
+                source_type,
+            )
+        )
+    pks = bulk.insert_rows(UsageEntry, _INSERT_FIELDS, values)
+    bump_change_counter(production.pk)
+    trail.record(
+        actor=actor,
+        action="import.usage_applied",
+        organization_id=production.organization_id,
+        production_id=production.pk,
+        target_type="production",
+        target_id=str(production.pk),
+        target_label=production.title[:200],
+        changes=trail.bulk_summary({"created": len(pks)}, pks),
+    )
+    return pks

@@ -182,3 +182,66 @@ def test_formula_guard_is_undone():
     assert readers.undo_formula_guard("'=SUM(A1)") == "=SUM(A1)"
     assert readers.undo_formula_guard("'-5") == "-5"
     assert readers.undo_formula_guard("'quoted") == "'quoted"
+
+
+PLAIN_EDL = """TITLE: PLAIN CUTS
+FCM: NON-DROP FRAME
+
+001  A001C001 V     C        01:00:00:00 01:00:02:00 10:00:00:00 10:00:02:00
+* FROM CLIP NAME:  LN_SQ010_SH0010_v003.mov
+* LOC: 10:00:00:12 RED     GENAI sky
+002  AX       V     C        02:00:00:00 02:00:01:00 10:00:02:00 10:00:03:12
+* FROM CLIP NAME:  LN_SQ010_SH0020
+* TO CLIP NAME:  LN_SQ010_SH0021
+* LOC: 10:00:02:00
+* LOC: 10:00:02:01 GREEN
+003  BL       V     C        00:00:00:00 00:00:00:12 10:00:05:00 10:00:05:12
+004  A003C002 V     C        03:00:00:00 03:00:01:00 10:00:05:06 10:00:06:06
+* FROM CLIP NAME:  LN_SQ010_SH0010
+* LOC: 10:00:05:06 BLUE    ML cleanup   of rig
+"""
+
+
+@pytest.mark.parametrize("frame_rate", [24, "23.976", 25])
+def test_plain_cut_edl_gives_what_the_otio_adapter_gives(frame_rate):
+    """Gaps, an overlap, AX and BL reels, TO CLIP NAME, a clip without a name, locators with and
+    without colour and text: the line-by-line pass matches the adapter clip for clip."""
+    rate = readers.otio_rate(frame_rate)
+    text, _events, _drop = readers.scan_edl(PLAIN_EDL, rate, readers.ReadResult())
+    plain = readers.plain_cuts(text, rate)
+    assert plain is not None
+    assert plain["clips"] == readers._otio_clips("edl", text, rate)["clips"]
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        "005  A004 V     D    012 03:00:00:00 03:00:01:00 10:00:06:06 10:00:07:06\n",
+        "005  A004 A     C        03:00:00:00 03:00:01:00 10:00:06:06 10:00:07:06\n",
+        "005  A004 B     C        03:00:00:00 03:00:01:00 10:00:06:06 10:00:07:06\n",
+        "M2   A003C002       048.0                03:00:00:00\n",
+        "* SOURCE FILE: A003C002.mov\n",
+        "* FROM CLIP: /media/A003C002.mov\n",
+        "004  A005 V     C        03:00:00:00 03:00:01:00 10:00:06:06 10:00:07:06\n",
+    ],
+)
+def test_anything_but_plain_cuts_goes_to_the_otio_adapter(extra):
+    text, _events, _drop = readers.scan_edl(PLAIN_EDL + extra, 24.0, readers.ReadResult())
+    assert readers.plain_cuts(text, 24.0) is None
+
+
+def test_plain_cut_edl_reads_without_the_child_process(monkeypatch):
+    def no_child(*args):
+        raise AssertionError("OTIO should not run for plain cuts")
+
+    monkeypatch.setattr(readers, "run_bounded", no_child)
+    result = readers.read_edl(PLAIN_EDL.encode(), frame_rate=24, naming=LN)
+    assert sorted(row["code"] for row in result.rows) == [
+        "LN_SQ010_SH0010",
+        "LN_SQ010_SH0021",
+    ]
+    assert [s["text"] for s in result.suggestions] == ["GENAI sky", "ML cleanup   of rig"]
+    assert [(e["line"], e["message"].split(":")[0]) for e in result.errors] == [
+        (10, "Unreadable locator (no timecode)"),
+        (12, "Clip name '003' does not follow the naming convention ^LN_SQ\\d{3}_SH\\d{4}$."),
+    ]
