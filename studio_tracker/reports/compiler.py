@@ -50,6 +50,19 @@ COMPILED_STATES = (
     Report.Status.CHANGES_REQUESTED,
 )
 SEVERITY_ORDER = {"blocking": 0, "warning": 1, "info": 2}
+FINDING_COLUMNS = (
+    "report_id",
+    "rule",
+    "trigger",
+    "clause",
+    "rule_set",
+    "severity",
+    "rank",
+    "message",
+    "entity_type",
+    "entity_id",
+    "evidence",
+)
 
 ENTRY_FIELDS = (
     "id",
@@ -303,21 +316,23 @@ def _store(
         current.snapshot.save(
             f"{name}.json.gz", ContentFile(gzip.compress(data, mtime=0)), save=False
         )
-        bulk.insert_many(
+        # Plain rows, not model instances: a big production has hundreds of thousands.
+        bulk.insert_rows(
             Finding,
+            FINDING_COLUMNS,
             [
-                Finding(
-                    report=current,
-                    rule=f["rule"],
-                    trigger=f.get("trigger", ""),
-                    clause=f.get("clause", ""),
-                    rule_set=f.get("rule_set") or "",
-                    severity=f["severity"],
-                    rank=SEVERITY_ORDER.get(f["severity"], 2),
-                    message=f["message"],
-                    entity_type=f.get("entity_type") or "",
-                    entity_id=f.get("entity_id"),
-                    evidence=f.get("evidence") or {},
+                (
+                    current.pk,
+                    f["rule"],
+                    f.get("trigger", ""),
+                    f.get("clause", ""),
+                    f.get("rule_set") or "",
+                    f["severity"],
+                    SEVERITY_ORDER.get(f["severity"], 2),
+                    f["message"],
+                    f.get("entity_type") or "",
+                    f.get("entity_id"),
+                    f.get("evidence") or {},
                 )
                 for f in found
             ],
