@@ -233,3 +233,111 @@ class ProductionRuleSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.production}: {'+' if self.include else '-'}{self.rule_set.code}"
+
+
+class ReviewDecision(models.Model):
+    """A compliance admin's decision on a submitted report, binding the digest reviewed."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        CHANGES_REQUESTED = "changes_requested", "Changes requested"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    digest = models.CharField(max_length=71, help_text="The report digest the decision binds.")
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report_id", "decided_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.get_decision_display()} by {self.reviewer}"
+
+
+class AuditFinding(models.Model):
+    """Something a union rep found wrong in a report; the producers answer it."""
+
+    class Category(models.TextChoices):
+        MISSING_CONSENT = "missing_consent", "Missing consent"
+        SCOPE_EXCEEDED = "scope_exceeded", "Use beyond the consent's scope"
+        COMPENSATION = "compensation", "Compensation"
+        NOTICE = "notice", "Notice not given"
+        OTHER = "other", "Other"
+
+    class Status(models.TextChoices):
+        RAISED = "raised", "Raised"
+        ANSWERED = "answered", "Answered by the production"
+        RESOLVED = "resolved", "Resolved"
+        ESCALATED = "escalated", "Escalated (grievance)"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="audit_findings")
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    category = models.CharField(max_length=20, choices=Category.choices)
+    severity = models.CharField(max_length=10, choices=Finding.Severity.choices)
+    description = models.TextField()
+    rule = models.CharField(max_length=10, blank=True, help_text="Optional check id, e.g. E01.")
+    entity_type = models.CharField(max_length=30, blank=True)
+    entity_id = models.BigIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RAISED)
+    response = models.TextField(blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report}: {self.get_category_display()} ({self.get_status_display()})"
+
+
+class CreditFile(models.Model):
+    """One file of an approved report's credit package, stored once with its SHA-256."""
+
+    class Format(models.TextChoices):
+        TXT = "txt", "Credit block (text)"
+        TSV = "tsv", "Credit list (tab-delimited)"
+        JSON = "json", "Machine-readable disclosure (JSON)"
+        PDF = "pdf", "AI disclosure statement (PDF)"
+
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="credit_files")
+    format = models.CharField(max_length=10, choices=Format.choices)
+    file = models.FileField(storage=report_storage)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report_id", "format"]
+        constraints = [
+            models.UniqueConstraint(fields=["report", "format"], name="one_credit_file_per_format")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report} credits ({self.format})"
+
+
+class CreditDownload(models.Model):
+    """Every download of a credit file: who, when, through which door."""
+
+    credit_file = models.ForeignKey(CreditFile, on_delete=models.PROTECT, related_name="downloads")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    via = models.CharField(max_length=10, choices=[("page", "Page"), ("api", "API")])
+    downloaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-downloaded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.credit_file} by {self.user} at {self.downloaded_at:%Y-%m-%d %H:%M}"
