@@ -15,6 +15,7 @@ from studio_tracker.accounts import api as accounts_api
 from studio_tracker.imports import api as imports_api
 from studio_tracker.productions import api as productions_api
 from studio_tracker.reports import api as reports_api
+from studio_tracker.reports import credits_api
 from studio_tracker.usage import api as usage_api
 
 router = DefaultRouter()
@@ -39,7 +40,8 @@ router.register(
 )
 router.register("imports", imports_api.ImportViewSet, basename="import")
 router.register("reports", reports_api.ReportViewSet, basename="report")
-router.register("audit-events", productions_api.AuditEventViewSet, basename="auditevent")
+router.register("credits", credits_api.CreditViewSet, basename="credit")
+router.register("audit-events", reports_api.AuditEventViewSet, basename="auditevent")
 
 # ReDoc renders with runtime <style> tags and starts its search worker from a blob: URL; that
 # page alone gets a policy allowing them.
@@ -52,6 +54,7 @@ api_urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", redoc, name="api-redoc"),
+    path("credits/verify/", credits_api.VerifyView.as_view(), name="api-credits-verify"),
     path("", include(router.urls)),
 ]
 
@@ -62,6 +65,7 @@ urlpatterns = [
     path("", include("studio_tracker.imports.urls")),
     path("", include("studio_tracker.usage.urls")),
     path("", include("studio_tracker.reports.urls")),
+    path("", include("studio_tracker.reports.credits_urls")),
     path("accounts/", include("studio_tracker.accounts.urls")),
     path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),

@@ -29,3 +29,15 @@ def render_report_files_task(report_id: int) -> list[str]:
 def sweep_reports() -> dict:
     """Every minute: requeue claims whose worker died, re-dispatch rows left queued."""
     return compiler.sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, InterfaceError), max_retries=3)
+def build_credits_task(report_id: int) -> list[str]:
+    """Build an approved report's credit package (idempotent: stored formats are kept)."""
+    from . import credits
+    from .models import Report
+
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        return []
+    return [credit.format for credit in credits.build_package(report)]

@@ -15,6 +15,16 @@ urlpatterns = [
     path("reports/<int:pk>/download/<str:fmt>/", views.report_download, name="download"),
     path("reports/<int:pk>/retry/", views.report_retry, name="retry"),
     path("reports/<int:pk>/submit/", views.report_submit, name="submit"),
+    # Review, and the union's audit findings.
+    path("reviews/", views.review_queue, name="queue"),
+    path("reports/<int:pk>/approve/", views.report_approve, name="approve"),
+    path("reports/<int:pk>/request-changes/", views.report_request_changes, name="request_changes"),
+    path("reports/<int:pk>/audit-findings/", views.audit_finding_raise, name="audit_raise"),
+    path(
+        "reports/<int:pk>/audit-findings/<int:fid>/",
+        views.audit_finding_update,
+        name="audit_update",
+    ),
     # What changed between two versions of the same production.
     path("reports/<int:pk>/diff/<int:other_pk>/", views.report_diff, name="diff"),
 ]

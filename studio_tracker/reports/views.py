@@ -1,6 +1,7 @@
 """HTML pages for disclosure reports: a production's versions, asking for a new one, one version's
 page (live progress while it compiles, then its summary, findings, files and digest), retry and
-submit, and what changed between two versions.
+submit, review (the compliance admins' queue, approve, request changes) and the union's audit
+findings, and what changed between two versions.
 
 Each view finds its object through ``Report.objects.visible_to`` and ``productions.access``: a
 report the user may not read is a 404 (a draft to a union rep, any report to a distributor), an
@@ -28,9 +29,16 @@ from studio_tracker.lib.errors import StateConflict
 from studio_tracker.productions import access
 from studio_tracker.productions.models import Episode
 
-from . import compiler, renderings, rule_choices, rulesets
+from . import compiler, renderings, review, rule_choices, rulesets
 from .findings import RULES
-from .models import Finding, ProductionRuleSet, Rendering, Report, RuleSet
+from .models import (
+    AuditFinding,
+    Finding,
+    ProductionRuleSet,
+    Rendering,
+    Report,
+    RuleSet,
+)
 
 PAGE_SIZE = 50
 DIFF_LIMIT = 200  # rows per list on the diff page; the counts are always complete
@@ -182,6 +190,7 @@ def _body_context(request, report: Report, rights) -> dict:
         if value:
             params[key] = value
     renderings_by_format = {r.format: r for r in report.renderings.all()}
+    context.update(_review_context(request.user, report))
     context.update(
         {
             "groups": groups,
@@ -202,6 +211,85 @@ def _body_context(request, report: Report, rights) -> dict:
         }
     )
     return context
+
+
+OPEN_BLOCKING_LISTED = 200
+
+
+def _review_context(user, report: Report) -> dict:
+    """The review block: decisions, overrides, the approve form's open blocking findings, and
+    the union's audit findings with what this user may do to them."""
+    decisions = list(report.decisions.select_related("reviewer").order_by("decided_at", "id"))
+    overridden = list(
+        report.findings.exclude(override_reason="")
+        .select_related("overridden_by")
+        .order_by("rank", "rule", "id")
+    )
+    reviewing = report.status == Status.SUBMITTED and review.may_review(user, report)
+    open_blocking = []
+    if reviewing:
+        open_blocking = list(
+            report.findings.filter(severity=Finding.Severity.BLOCKING, override_reason="").order_by(
+                "rule", "id"
+            )[:OPEN_BLOCKING_LISTED]
+        )
+        _link_findings(report, open_blocking)
+    audit_findings = list(
+        report.audit_findings.select_related("raised_by", "responded_by").order_by(
+            "created_at", "id"
+        )
+    )
+    may_answer = review.may_answer(user, report)
+    for found in audit_findings:
+        found.label = (
+            renderings.entity_label(
+                {"entity_type": found.entity_type, "entity_id": found.entity_id}
+            )
+            if found.entity_type
+            else ""
+        )
+        found.url = _entity_url(report, found.entity_type, found.entity_id)
+        found.may_answer = (
+            may_answer and AuditFinding.Status.ANSWERED in (review.AUDIT_TRANSITIONS[found.status])
+        )
+        found.may_close = found.raised_by_id == user.pk and bool(
+            review.AUDIT_TRANSITIONS[found.status] - {AuditFinding.Status.ANSWERED}
+        )
+    return {
+        "decisions": decisions,
+        "overridden": overridden,
+        "reviewing": reviewing,
+        "may_approve": reviewing and report.submitted_by_id != user.pk,
+        "open_blocking": open_blocking,
+        "open_blocking_count": (
+            report.findings.filter(severity=Finding.Severity.BLOCKING, override_reason="").count()
+            if reviewing
+            else 0
+        ),
+        "audit_findings": audit_findings,
+        "may_raise": review.may_raise(user, report),
+        "audit_categories": AuditFinding.Category.choices,
+        "audit_severities": Finding.Severity.choices,
+        "audit_entity_types": review.AUDIT_ENTITY_TYPES,
+    }
+
+
+def _entity_url(report: Report, entity_type: str, entity_id) -> str | None:
+    """The read-only page behind an audit finding (those pages check who may read them)."""
+    if entity_type == "usage_entry":
+        shot_id = _entry_shots(report).get(entity_id) if entity_id else None
+        if shot_id:
+            return reverse("usage:shot", args=[shot_id])
+        return reverse("usage:register", args=[report.production_id])
+    if entity_type == "consent":
+        return reverse("usage:consents", args=[report.production_id])
+    if entity_type == "clearance":
+        return reverse("usage:clearances", args=[report.production_id])
+    if entity_type == "performer" and entity_id:
+        return reverse("usage:performer", args=[entity_id])
+    if entity_type == "production":
+        return reverse("productions:detail", args=[report.production_id])
+    return None
 
 
 def _entry_shots(report: Report) -> dict[int, int | None]:
@@ -292,10 +380,117 @@ def report_submit(request, pk: int):
     return _act(
         request,
         pk,
-        compiler.submit,
+        review.submit,
         "Version {version} is submitted for review.",
         "Only producers submit a report.",
     )
+
+
+# --- Review -----------------------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def review_queue(request):
+    """Submitted reports waiting for review in the organisations the user administers."""
+    roles = access.roles_of(request.user)
+    if not (roles.is_superuser or roles.compliance_organizations):
+        raise Http404("No review queue here.")
+    page_obj = _page(request, review.review_queue(request.user))
+    return render(request, "reports/review_queue.html", {"page_obj": page_obj, "query_string": ""})
+
+
+def _decide(request, pk: int, decide, done: str):
+    report, _rights = _report_for(request.user, pk)
+    try:
+        decide(report)
+    except StateConflict as conflict:
+        messages.error(request, str(conflict))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, done.format(version=report.version))
+    return redirect("reports:detail", report.pk)
+
+
+@login_required
+@require_POST
+def report_approve(request, pk: int):
+    overrides = [
+        {"finding": key.removeprefix("override_"), "reason": value}
+        for key, value in request.POST.items()
+        if key.startswith("override_") and key != "override_reason" and value.strip()
+    ]
+    return _decide(
+        request,
+        pk,
+        lambda report: review.approve(
+            report,
+            actor=request.user,
+            comment=request.POST.get("comment", ""),
+            override_reason=request.POST.get("override_reason", ""),
+            overrides=overrides,
+            digest=request.POST.get("digest") or None,
+        ),
+        "Version {version} is approved.",
+    )
+
+
+@login_required
+@require_POST
+def report_request_changes(request, pk: int):
+    return _decide(
+        request,
+        pk,
+        lambda report: review.request_changes(
+            report,
+            actor=request.user,
+            comment=request.POST.get("comment", ""),
+            digest=request.POST.get("digest") or None,
+        ),
+        "Changes requested on version {version}; its producers are told.",
+    )
+
+
+@login_required
+@require_POST
+def audit_finding_raise(request, pk: int):
+    entity_type = request.POST.get("entity_type", "").strip()
+    return _decide(
+        request,
+        pk,
+        lambda report: review.raise_audit_finding(
+            report,
+            actor=request.user,
+            category=request.POST.get("category", ""),
+            severity=request.POST.get("severity", ""),
+            description=request.POST.get("description", ""),
+            rule=request.POST.get("rule", ""),
+            entity_type=entity_type,
+            entity_id=_int(request.POST.get("entity_id")) if entity_type else None,
+        ),
+        "Audit finding raised on version {version}; the producers are told.",
+    )
+
+
+@login_required
+@require_POST
+def audit_finding_update(request, pk: int, fid: int):
+    report, _rights = _report_for(request.user, pk)
+    found = AuditFinding.objects.filter(report=report, pk=fid).first()
+    if found is None:
+        raise Http404("No such audit finding.")
+    wanted = request.POST.get("status", "")
+
+    def act(_report):
+        if wanted:
+            return review.close_audit_finding(found, actor=request.user, status=wanted)
+        return review.answer_audit_finding(
+            found, actor=request.user, response=request.POST.get("response", "")
+        )
+
+    done = {"resolved": "Audit finding resolved.", "escalated": "Audit finding escalated."}
+    return _decide(request, pk, act, done.get(wanted, "Answer sent to the union rep."))
 
 
 # --- What changed between two versions --------------------------------------------------------

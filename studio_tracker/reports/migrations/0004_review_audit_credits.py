@@ -7,81 +7,233 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0003_seed_rule_sets'),
+        ("reports", "0003_seed_rule_sets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditFinding',
+            name="AuditFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('missing_consent', 'Missing consent'), ('scope_exceeded', "Use beyond the consent's scope"), ('compensation', 'Compensation'), ('notice', 'Notice not given'), ('other', 'Other')], max_length=20)),
-                ('severity', models.CharField(choices=[('blocking', 'Blocking'), ('warning', 'Warning'), ('info', 'Info')], max_length=10)),
-                ('description', models.TextField()),
-                ('rule', models.CharField(blank=True, help_text='Optional check id, e.g. E01.', max_length=10)),
-                ('entity_type', models.CharField(blank=True, max_length=30)),
-                ('entity_id', models.BigIntegerField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('raised', 'Raised'), ('answered', 'Answered by the production'), ('resolved', 'Resolved'), ('escalated', 'Escalated (grievance)')], default='raised', max_length=12)),
-                ('response', models.TextField(blank=True)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('raised_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='audit_findings', to='reports.report')),
-                ('responded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("missing_consent", "Missing consent"),
+                            ("scope_exceeded", "Use beyond the consent's scope"),
+                            ("compensation", "Compensation"),
+                            ("notice", "Notice not given"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "severity",
+                    models.CharField(
+                        choices=[
+                            ("blocking", "Blocking"),
+                            ("warning", "Warning"),
+                            ("info", "Info"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.TextField()),
+                (
+                    "rule",
+                    models.CharField(
+                        blank=True, help_text="Optional check id, e.g. E01.", max_length=10
+                    ),
+                ),
+                ("entity_type", models.CharField(blank=True, max_length=30)),
+                ("entity_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("raised", "Raised"),
+                            ("answered", "Answered by the production"),
+                            ("resolved", "Resolved"),
+                            ("escalated", "Escalated (grievance)"),
+                        ],
+                        default="raised",
+                        max_length=12,
+                    ),
+                ),
+                ("response", models.TextField(blank=True)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="audit_findings",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "responded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report_id', 'created_at', 'id'],
+                "ordering": ["report_id", "created_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CreditFile',
+            name="CreditFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format', models.CharField(choices=[('txt', 'Credit block (text)'), ('tsv', 'Credit list (tab-delimited)'), ('json', 'Machine-readable disclosure (JSON)'), ('pdf', 'AI disclosure statement (PDF)')], max_length=10)),
-                ('file', models.FileField(storage=studio_tracker.reports.models.report_storage, upload_to='')),
-                ('sha256', models.CharField(db_index=True, max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='credit_files', to='reports.report')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("txt", "Credit block (text)"),
+                            ("tsv", "Credit list (tab-delimited)"),
+                            ("json", "Machine-readable disclosure (JSON)"),
+                            ("pdf", "AI disclosure statement (PDF)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        storage=studio_tracker.reports.models.report_storage, upload_to=""
+                    ),
+                ),
+                ("sha256", models.CharField(db_index=True, max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="credit_files",
+                        to="reports.report",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report_id', 'format'],
+                "ordering": ["report_id", "format"],
             },
         ),
         migrations.CreateModel(
-            name='CreditDownload',
+            name="CreditDownload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('via', models.CharField(choices=[('page', 'Page'), ('api', 'API')], max_length=10)),
-                ('downloaded_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('credit_file', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='downloads', to='reports.creditfile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "via",
+                    models.CharField(choices=[("page", "Page"), ("api", "API")], max_length=10),
+                ),
+                ("downloaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "credit_file",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="downloads",
+                        to="reports.creditfile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-downloaded_at', '-id'],
+                "ordering": ["-downloaded_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ReviewDecision',
+            name="ReviewDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('decision', models.CharField(choices=[('approved', 'Approved'), ('changes_requested', 'Changes requested')], max_length=20)),
-                ('comment', models.TextField(blank=True)),
-                ('digest', models.CharField(help_text='The report digest the decision binds.', max_length=71)),
-                ('decided_at', models.DateTimeField(auto_now_add=True)),
-                ('report', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='decisions', to='reports.report')),
-                ('reviewer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "decision",
+                    models.CharField(
+                        choices=[
+                            ("approved", "Approved"),
+                            ("changes_requested", "Changes requested"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "digest",
+                    models.CharField(
+                        help_text="The report digest the decision binds.", max_length=71
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "report",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="decisions",
+                        to="reports.report",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['report_id', 'decided_at', 'id'],
+                "ordering": ["report_id", "decided_at", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='creditfile',
-            constraint=models.UniqueConstraint(fields=('report', 'format'), name='one_credit_file_per_format'),
+            model_name="creditfile",
+            constraint=models.UniqueConstraint(
+                fields=("report", "format"), name="one_credit_file_per_format"
+            ),
         ),
     ]
