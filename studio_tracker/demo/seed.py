@@ -22,6 +22,7 @@ from studio_tracker.productions.models import (
     Shot,
 )
 
+from . import reports as demo_reports
 from . import usage as demo_usage
 
 DEMO_PASSWORD = "demo-pass-2026"  # printed to the person running the demo
@@ -45,6 +46,7 @@ PEOPLE = [
 class SeedResult:
     shots_created: int = 0
     uses_logged: int = 0
+    reports_made: int = 0
     logins: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -142,7 +144,11 @@ def _shots(production, sequences, count, prefix_for, fps, rng) -> list[Shot]:
 
 @transaction.atomic
 def seed(
-    *, feature_shots: int = 200, series_shots_per_episode: int = 75, bulk_uses: bool = False
+    *,
+    feature_shots: int = 200,
+    series_shots_per_episode: int = 75,
+    bulk_uses: bool = False,
+    reports: bool = True,
 ) -> SeedResult:
     """Load the demo. ``bulk_uses`` adds about three uses to every shot of the feature."""
     rng = random.Random(2026)  # the same demo every time
@@ -242,4 +248,6 @@ def seed(
     )
     if bulk_uses and result.shots_created:
         result.uses_logged += demo_usage.seed_bulk_usage(production=feature, rng=rng)
+    if reports:
+        result.reports_made = demo_reports.seed_reports(feature=feature, series=series, users=users)
     return result

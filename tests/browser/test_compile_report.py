@@ -25,7 +25,7 @@ def test_a_producer_compiles_a_report_and_downloads_its_json(
     live_server, page, browser_ready, screenshot, settings, tmp_path
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     production = Production.objects.get(title="The Long Night")
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)

@@ -38,3 +38,26 @@ def test_if_empty_leaves_a_used_database_alone(capsys):
     call_command("seed_demo", "--if-empty", "--shots", "500")
     assert Shot.objects.filter(production__title="The Long Night").count() == 10
     assert "not loaded again" in capsys.readouterr().out
+
+
+def test_the_demo_has_an_approved_report_with_credits_and_a_submitted_one_with_an_answered_audit_finding(
+    settings, tmp_path
+):
+    from studio_tracker.reports.models import AuditFinding, CreditFile, Report
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    approved = Report.objects.get(production__title="The Long Night")
+    assert approved.status == "approved"
+    assert approved.findings.filter(severity="blocking").exclude(override_reason="").exists()
+    assert set(CreditFile.objects.filter(report=approved).values_list("format", flat=True)) >= {
+        "txt",
+        "tsv",
+        "json",
+    }
+    submitted = Report.objects.get(production__title="Harbour Lights")
+    assert submitted.status == "submitted"
+    finding = AuditFinding.objects.get(report=submitted)
+    assert (finding.status, finding.rule) == ("answered", "E36")
+    call_command("seed_demo")  # twice: nothing new
+    assert Report.objects.count() == 2

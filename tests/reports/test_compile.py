@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     from studio_tracker.productions.models import Production
 
     return Production.objects.get(title="The Long Night")
@@ -90,7 +90,7 @@ def test_a_second_request_gets_the_next_version(demo):
 def test_two_simultaneous_requests_get_versions_n_and_n_plus_one(settings, tmp_path):
     require(connection.vendor == "postgresql", "needs PostgreSQL's row locks for real concurrency")
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     from studio_tracker.productions.models import Production
 
     production = Production.objects.get(title="The Long Night")

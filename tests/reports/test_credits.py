@@ -225,7 +225,7 @@ def test_the_json_gives_an_iptc_source_type_per_final_picture_use():
 @pytest.fixture
 def demo(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     return Production.objects.get(title="The Long Night")
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def demo_report(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     from django.contrib.auth import get_user_model
 
     from studio_tracker.productions.models import Production

@@ -15,7 +15,7 @@ from studio_tracker.reports.models import Report
 @pytest.fixture
 def package(db, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     from django.contrib.auth import get_user_model
 
     production = Production.objects.get(title="The Long Night")

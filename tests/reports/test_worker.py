@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def demo(settings, tmp_path):
     app.control.purge()  # a worker here must see only this test's messages
     settings.MEDIA_ROOT = tmp_path
-    call_command("seed_demo")
+    call_command("seed_demo", "--no-reports")
     return Production.objects.get(title="The Long Night")
 
 

@@ -24,6 +24,12 @@ class Command(BaseCommand):
             "(50000 works). Without it: 200 shots and ~150 hand-picked uses.",
         )
 
+        parser.add_argument(
+            "--no-reports",
+            action="store_true",
+            help="Leave out the demo's compiled, submitted and approved reports.",
+        )
+
     def handle(self, *args, **options):
         if options["if_empty"] and get_user_model().objects.exists():
             self.stdout.write("The database already has data; the demo was not loaded again.")
@@ -31,11 +37,16 @@ class Command(BaseCommand):
             return
         started = time.monotonic()
         shots = options["shots"]
-        result = seed.seed(feature_shots=shots or 200, bulk_uses=shots is not None)
+        result = seed.seed(
+            feature_shots=shots or 200,
+            bulk_uses=shots is not None,
+            reports=not options["no_reports"] and shots is None,
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo loaded in {time.monotonic() - started:.1f} s "
-                f"({result.shots_created} new shots, {result.uses_logged} new uses)."
+                f"({result.shots_created} new shots, {result.uses_logged} new uses, "
+                f"{result.reports_made} reports)."
             )
         )
         self._print_logins(result.logins)
