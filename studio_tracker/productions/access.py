@@ -167,6 +167,17 @@ def is_compliance_admin(user, organization: Organization | int) -> bool:
     return roles.is_superuser or organization_id in roles.compliance_organizations
 
 
+def may_edit_evidence_in(user, organization_id: int) -> bool:
+    """Performers belong to the organisation: its compliance admins and the producers of any of
+    its productions add and edit them."""
+    if is_compliance_admin(user, organization_id):
+        return True
+    produced = [
+        pid for pid, role in roles_of(user).production_roles.items() if role == Role.PRODUCER
+    ]
+    return Production.objects.filter(pk__in=produced, organization_id=organization_id).exists()
+
+
 def can_create_production(user, organization: Organization) -> bool:
     return is_compliance_admin(user, organization)
 

@@ -88,15 +88,6 @@ class ToolViewSet(*READ_CREATE_PATCH, ScopedViewSet):
         return tools.update_tool(tool, actor=self.request.user, **data)
 
 
-def _may_edit_evidence_in(user, organization_id: int) -> bool:
-    """Producers of any of the organisation's productions, and its compliance admins."""
-    if access.is_compliance_admin(user, organization_id):
-        return True
-    roles = access.roles_of(user)
-    produced = [pid for pid, role in roles.production_roles.items() if role == access.Role.PRODUCER]
-    return Production.objects.filter(pk__in=produced, organization_id=organization_id).exists()
-
-
 class PerformerViewSet(*READ_CREATE_PATCH, ScopedViewSet):
     """Performers linked to productions the user may read (all of them for compliance admins)."""
 
@@ -107,14 +98,14 @@ class PerformerViewSet(*READ_CREATE_PATCH, ScopedViewSet):
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)
         organization = data.pop("organization")
-        if not _may_edit_evidence_in(self.request.user, organization.pk):
+        if not access.may_edit_evidence_in(self.request.user, organization.pk):
             raise PermissionDenied("Only producers and compliance admins add performers.")
         serializer.instance = performers.create_performer(
             actor=self.request.user, organization=organization, **data
         )
 
     def check_may_edit(self, performer):
-        if not _may_edit_evidence_in(self.request.user, performer.organization_id):
+        if not access.may_edit_evidence_in(self.request.user, performer.organization_id):
             raise PermissionDenied("Only producers and compliance admins edit performers.")
 
     def perform_patch(self, performer, data):

@@ -162,16 +162,6 @@ def _organization_for_evidence(user, pk: int) -> Organization:
     return organization
 
 
-def _may_edit_evidence_in(user, organization_id: int) -> bool:
-    """Producers of any of the organisation's productions, and its compliance admins."""
-    if access.is_compliance_admin(user, organization_id):
-        return True
-    produced = [
-        pid for pid, role in access.roles_of(user).production_roles.items() if role == Role.PRODUCER
-    ]
-    return Production.objects.filter(pk__in=produced, organization_id=organization_id).exists()
-
-
 def _registry_organizations(user):
     """Organisations whose tool registry the user reads: those they log for or administer."""
     if access.roles_of(user).is_superuser:
@@ -824,7 +814,7 @@ def performer_list(request, pk: int):
             "filtered": bool(query),
             "page_obj": _page(request, found.order_by("professional_name", "id")),
             "query_string": _query_string(request, ("q",)),
-            "may_edit": _may_edit_evidence_in(request.user, organization.pk),
+            "may_edit": access.may_edit_evidence_in(request.user, organization.pk),
             "is_admin": access.is_compliance_admin(request.user, organization),
         },
     )
@@ -835,7 +825,7 @@ def performer_list(request, pk: int):
 def performer_similar(request, pk: int):
     """The "similar names already exist" hint beside the name field (htmx)."""
     organization = _organization_for_evidence(request.user, pk)
-    access.require(_may_edit_evidence_in(request.user, organization.pk))
+    access.require(access.may_edit_evidence_in(request.user, organization.pk))
     return render(
         request,
         "usage/_similar_names.html",
@@ -891,7 +881,7 @@ def _performer_form_page(request, organization, performer=None):
 def performer_create(request, pk: int):
     organization = _organization_for_evidence(request.user, pk)
     access.require(
-        _may_edit_evidence_in(request.user, organization.pk),
+        access.may_edit_evidence_in(request.user, organization.pk),
         "Only producers and compliance admins add performers.",
     )
     return _performer_form_page(request, organization)
@@ -911,7 +901,7 @@ def _performer_for(user, pk: int) -> Performer:
 def performer_edit(request, pk: int):
     performer = _performer_for(request.user, pk)
     access.require(
-        _may_edit_evidence_in(request.user, performer.organization_id),
+        access.may_edit_evidence_in(request.user, performer.organization_id),
         "Only producers and compliance admins edit performers.",
     )
     return _performer_form_page(request, performer.organization, performer)
@@ -940,7 +930,7 @@ def performer_detail(request, pk: int):
             "organization": performer.organization,
             "consents": performer_consents,
             "uses": uses,
-            "may_edit": _may_edit_evidence_in(request.user, performer.organization_id),
+            "may_edit": access.may_edit_evidence_in(request.user, performer.organization_id),
             "is_admin": access.is_compliance_admin(request.user, performer.organization_id),
         },
     )
