@@ -65,6 +65,11 @@ def _user(username: str, full_name: str):
     return user
 
 
+def _organization(slug: str, name: str) -> Organization:
+    found = Organization.objects.filter(slug=slug).first()
+    return found or changes.create_organization(actor=None, name=name, slug=slug)
+
+
 def _production(organization, title: str, **fields) -> Production:
     existing = Production.objects.filter(organization=organization, title=title).first()
     return existing or changes.create_production(
@@ -156,12 +161,8 @@ def seed(
     users = {username: _user(username, name) for username, name, _ in PEOPLE}
     result.logins = [(username, what) for username, _, what in PEOPLE]
 
-    northlight, _ = Organization.objects.get_or_create(
-        slug="northlight", defaults={"name": "Northlight Pictures"}
-    )
-    elsewhere, _ = Organization.objects.get_or_create(
-        slug="elsewhere", defaults={"name": "Elsewhere Films"}
-    )
+    northlight = _organization("northlight", "Northlight Pictures")
+    elsewhere = _organization("elsewhere", "Elsewhere Films")
     feature = _production(
         northlight,
         "The Long Night",

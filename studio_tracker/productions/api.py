@@ -86,7 +86,9 @@ class OrganizationViewSet(
     def perform_create(self, serializer):
         if not self.request.user.is_staff:
             raise PermissionDenied("Only staff create organisations.")
-        serializer.save()
+        serializer.instance = changes.create_organization(
+            actor=self.request.user, **serializer.validated_data
+        )
 
 
 class ProductionViewSet(

@@ -136,6 +136,27 @@ def _delete(instance, fields, *, actor) -> None:
     )
 
 
+# --- Organisations ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_organization(*, actor, name: str, slug: str) -> Organization:
+    """Create an organisation; its audit chain starts with this event."""
+    organization = Organization(name=name, slug=slug)
+    organization.full_clean()
+    organization.save()
+    trail.record(
+        actor=actor,
+        action="organization.created",
+        organization_id=organization.pk,
+        target_type="organization",
+        target_id=str(organization.pk),
+        target_label=organization.name[:200],
+        changes=trail.field_changes({}, {"name": name, "slug": slug}),
+    )
+    return organization
+
+
 # --- Productions ------------------------------------------------------------------------------
 
 

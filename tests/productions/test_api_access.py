@@ -5,6 +5,8 @@
 
 import pytest
 
+from studio_tracker.productions.models import Shot
+
 pytestmark = pytest.mark.django_db
 
 ROLES = ["cora", "pat", "cam", "uma", "ugo", "dina", "olga"]
@@ -254,7 +256,8 @@ def test_a_shot_code_is_unique_in_its_production(api, cast):
         format="json",
     )
     assert response.status_code == 400
-    assert "LN_SQ010_SH0010" not in str(response.json()) or response.json()
+    assert "production, code must make a unique set" in str(response.json())
+    assert Shot.objects.filter(production=cast.production_a, code="LN_SQ010_SH0010").count() == 1
 
 
 def test_timecodes_are_checked_by_the_domain(api, cast):

@@ -208,3 +208,16 @@ def test_an_edit_that_changes_nothing_writes_nothing(api, cast):
         f"/api/v1/shots/{cast.shot_a.pk}/", {"code": "LN_SQ010_SH0010"}, format="json"
     )
     assert count() == before
+
+
+def test_a_new_organisation_starts_its_audit_chain(api, cast):
+    cast.cam.is_staff = True
+    cast.cam.save()
+    response = api.as_user(cast.cam).post(
+        "/api/v1/organizations/", {"name": "Nova", "slug": "nova"}, format="json"
+    )
+    assert response.status_code == 201
+    event = AuditEvent.objects.get(
+        action="organization.created", organization_id=response.json()["id"]
+    )
+    assert (event.seq, event.actor_id) == (1, cast.cam.pk)
