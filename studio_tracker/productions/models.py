@@ -311,6 +311,10 @@ class Shot(models.Model):
 
 
 class MembershipQuerySet(models.QuerySet):
+    def organizations_logged_by(self, user):
+        """Ids of the organisations the user logs AI use for or administers (a subquery)."""
+        return self.filter(user=user, role__in=Membership.LOGGERS).values("organization")
+
     def visible_to(self, user):
         """Memberships of productions the user produces, and all of their compliance orgs."""
         if not user.is_authenticated or not user.is_active:
@@ -348,6 +352,8 @@ class Membership(models.Model):
     PRODUCTION_ROLES = (Role.COORDINATOR, Role.PRODUCER, Role.UNION_REP, Role.DISTRIBUTOR)
     ORGANIZATION_ROLES = (Role.COMPLIANCE_ADMIN, Role.MEMBER)
     STRUCTURE_READERS = (Role.COORDINATOR, Role.PRODUCER, Role.UNION_REP)
+    # Who logs AI use and reads the organisation's tool registry and performer names.
+    LOGGERS = (Role.COORDINATOR, Role.PRODUCER, Role.COMPLIANCE_ADMIN)
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

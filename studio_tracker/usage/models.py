@@ -66,16 +66,7 @@ class ToolQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        readers = (
-            Membership.Role.COORDINATOR,
-            Membership.Role.PRODUCER,
-            Membership.Role.COMPLIANCE_ADMIN,
-        )
-        return self.filter(
-            organization__in=Membership.objects.filter(user=user, role__in=readers).values(
-                "organization"
-            )
-        )
+        return self.filter(organization__in=Membership.objects.organizations_logged_by(user))
 
 
 class PerformerQuerySet(models.QuerySet):
@@ -97,16 +88,7 @@ class PerformerQuerySet(models.QuerySet):
         and link (so nobody creates a duplicate). Names only: the full record stays scoped."""
         if user.is_superuser:
             return self
-        loggers = (
-            Membership.Role.COORDINATOR,
-            Membership.Role.PRODUCER,
-            Membership.Role.COMPLIANCE_ADMIN,
-        )
-        return self.filter(
-            organization__in=Membership.objects.filter(user=user, role__in=loggers).values(
-                "organization"
-            )
-        )
+        return self.filter(organization__in=Membership.objects.organizations_logged_by(user))
 
     @staticmethod
     def linked_to(production_ids) -> Q:

@@ -62,7 +62,6 @@ PERFORMER_MATCHES = 10
 CONSENT_OPTIONS = 200
 BULK_SHOTS = 500
 Role = Membership.Role
-LOGGERS = (Role.COORDINATOR, Role.PRODUCER, Role.COMPLIANCE_ADMIN)
 
 
 def _page(request, items, per_page: int = PAGE_SIZE):
@@ -166,9 +165,7 @@ def _registry_organizations(user):
     """Organisations whose tool registry the user reads: those they log for or administer."""
     if access.roles_of(user).is_superuser:
         return Organization.objects.all()
-    return Organization.objects.filter(
-        pk__in=Membership.objects.filter(user=user, role__in=LOGGERS).values("organization")
-    )
+    return Organization.objects.filter(pk__in=Membership.objects.organizations_logged_by(user))
 
 
 def _organization_for_registry(user, pk: int) -> Organization:
