@@ -1,7 +1,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions
 
-from . import tokens
+from . import tokens, two_factor
 
 
 class ApiTokenAuthentication(authentication.TokenAuthentication):
@@ -20,4 +20,11 @@ class ApiTokenAuthentication(authentication.TokenAuthentication):
         user = tokens.user_for_key(key)
         if user is None:
             raise exceptions.AuthenticationFailed(_("Invalid, expired or revoked token."))
+        if two_factor.needs_enrolment(user):
+            # A token issued before the organisation required two factors stops working until
+            # the user sets up an authenticator app.
+            raise exceptions.AuthenticationFailed(
+                "Your organisation requires two-factor sign-in: set up an authenticator app "
+                "on the website first."
+            )
         return (user, None)

@@ -5,6 +5,16 @@ from django.db import models
 class User(AbstractUser):
     """A person who signs in. What they may see comes from their memberships, not from here."""
 
+    must_use_two_factor = models.BooleanField(
+        default=False,
+        help_text=(
+            "Set while the user is a compliance admin of an organisation that requires two "
+            "factors: they must enrol an authenticator app before doing anything else, and the "
+            "API refuses them a token without a code. Kept up to date by the organisation's "
+            "switch and by granting or removing the role."
+        ),
+    )
+
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
         ordering = ["username"]

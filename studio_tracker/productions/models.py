@@ -32,6 +32,13 @@ class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    require_two_factor = models.BooleanField(
+        default=False,
+        help_text=(
+            "Compliance admins must sign in with an authenticator app code as well as their "
+            "password. Sets User.must_use_two_factor on them (see productions.people)."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -54,6 +54,8 @@ def add_membership(
     if production is not None:
         bump_change_counter(production.pk)
     _record_membership(membership, actor=actor, action="created")
+    if _is_compliance_admin_role(membership):
+        sync_two_factor_flags([user.pk], actor=actor, organization=organization)
     return membership
 
 
@@ -64,6 +66,91 @@ def remove_membership(membership: Membership, *, actor) -> None:
     membership.pk = pk
     access.forget_roles(membership.user)
     _record_membership(membership, actor=actor, action="deleted")
+    if _is_compliance_admin_role(membership):
+        sync_two_factor_flags(
+            [membership.user_id], actor=actor, organization=membership.organization
+        )
+
+
+# --- Two-factor sign-in -----------------------------------------------------------------------
+# The organisation owns the switch (Organization.require_two_factor); the user model owns the flag
+# the login flow reads (User.must_use_two_factor), so `accounts` needs no import from here. The
+# flag is derived: set exactly while the user is a compliance admin of at least one organisation
+# that requires two factors. Every change of the switch or of a compliance-admin membership
+# re-derives it for the people concerned.
+
+
+def _is_compliance_admin_role(membership: Membership) -> bool:
+    return membership.production_id is None and membership.role == Membership.Role.COMPLIANCE_ADMIN
+
+
+def sync_two_factor_flags(user_ids, *, actor, organization: Organization) -> list[int]:
+    """Re-derive ``must_use_two_factor`` for these users; record an event per user whose flag
+    changed (in ``organization``'s chain) and return their ids."""
+    required = set(
+        Membership.objects.filter(
+            user_id__in=user_ids,
+            production=None,
+            role=Membership.Role.COMPLIANCE_ADMIN,
+            organization__require_two_factor=True,
+        ).values_list("user_id", flat=True)
+    )
+    changed = []
+    for user_id, flagged in User.objects.filter(pk__in=user_ids).values_list(
+        "pk", "must_use_two_factor"
+    ):
+        should = user_id in required
+        if flagged != should:
+            User.objects.filter(pk=user_id).update(must_use_two_factor=should)
+            changed.append((user_id, should))
+    for user_id, should in changed:
+        trail.record(
+            actor=actor,
+            action="user.two_factor_required" if should else "user.two_factor_lifted",
+            organization_id=organization.pk,
+            target_type="user",
+            target_id=str(user_id),
+            changes={"fields": ["must_use_two_factor"]},
+        )
+    return [user_id for user_id, _ in changed]
+
+
+def compliance_admins_of(organization: Organization):
+    return User.objects.filter(
+        memberships__organization=organization,
+        memberships__production=None,
+        memberships__role=Membership.Role.COMPLIANCE_ADMIN,
+    ).distinct()
+
+
+@transaction.atomic
+def set_two_factor_requirement(
+    organization: Organization, *, actor, required: bool
+) -> Organization:
+    """Turn the organisation's two-factor requirement on or off and update the flag of its
+    compliance admins. Only its compliance admins (checked by the caller) flip it.
+
+    A compliance admin of another organisation that still requires two factors keeps the flag.
+    """
+    organization = Organization.objects.select_for_update().get(pk=organization.pk)
+    if organization.require_two_factor == required:
+        return organization
+    organization.require_two_factor = required
+    organization.save(update_fields=["require_two_factor"])
+    trail.record(
+        actor=actor,
+        action="organization.updated",
+        organization_id=organization.pk,
+        target_type="organization",
+        target_id=str(organization.pk),
+        target_label=organization.name[:200],
+        changes=trail.field_changes(
+            {"require_two_factor": not required}, {"require_two_factor": required}
+        ),
+    )
+    admin_ids = list(compliance_admins_of(organization).values_list("pk", flat=True))
+    sync_two_factor_flags(admin_ids, actor=actor, organization=organization)
+    return organization
 
 
 def invitation_link(user) -> str:

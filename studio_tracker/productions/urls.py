@@ -46,6 +46,11 @@ urlpatterns = [
         name="people_active",
     ),
     path(
+        "organizations/<int:pk>/two-factor/",
+        views.organization_two_factor,
+        name="organization_two_factor",
+    ),
+    path(
         "organizations/<int:pk>/people/<int:user_pk>/compliance-admin/",
         views.person_compliance_admin,
         name="people_compliance_admin",

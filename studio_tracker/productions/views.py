@@ -19,6 +19,8 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from studio_tracker.accounts import two_factor
+
 from . import access, changes, people
 from .forms import (
     EpisodeForm,
@@ -145,7 +147,19 @@ SHOT_FILTERS = ("code", "episode", "sequence")
 
 
 @login_required
-def production_detail(request, pk: int):
+def production_detail(
+    request,
+    pk: int,
+    *,
+    template: str = "productions/production_detail.html",
+    extra_context=None,
+):
+    """The production's page: details, episodes, sequences and the filtered shot list.
+
+    A higher app (dashboards) shows it as the production's home: it passes a template that
+    extends this one and ``extra_context(request, production, rights)``, called once the user's
+    rights are known, so this app need not import it.
+    """
     production, rights = access.get_production_for_user(request.user, pk)
     if not rights.read_structure:
         # A distributor: the title of a production shared with them, nothing else.
@@ -162,22 +176,21 @@ def production_detail(request, pk: int):
         shots = shots.filter(episode_id=wanted["episode"])
     if wanted.get("sequence"):
         shots = shots.filter(sequence_id=wanted["sequence"])
-    return render(
-        request,
-        "productions/production_detail.html",
-        {
-            "production": production,
-            "rights": rights,
-            "role_label": _role_label(rights),
-            "guilds": [Guild(g).label for g in production.guilds if g in Guild.values],
-            "episodes": episodes,
-            "sequences": sequences,
-            "filters": filters,
-            "filtered": any(request.GET.get(key) for key in SHOT_FILTERS),
-            "page_obj": _page(request, shots),
-            "query_string": _query_string(request, SHOT_FILTERS),
-        },
-    )
+    context = {
+        "production": production,
+        "rights": rights,
+        "role_label": _role_label(rights),
+        "guilds": [Guild(g).label for g in production.guilds if g in Guild.values],
+        "episodes": episodes,
+        "sequences": sequences,
+        "filters": filters,
+        "filtered": any(request.GET.get(key) for key in SHOT_FILTERS),
+        "page_obj": _page(request, shots),
+        "query_string": _query_string(request, SHOT_FILTERS),
+    }
+    if extra_context is not None:
+        context.update(extra_context(request, production, rights))
+    return render(request, template, context)
 
 
 # --- Episodes, sequences and shots ------------------------------------------------------------
@@ -401,7 +414,8 @@ def organization_people(request, pk: int):
         else:
             messages.success(request, f"Invitation sent to {user.email}.")
             return redirect("productions:people", organization.pk)
-    people_in_org = people.people_of(organization).prefetch_related(
+    people_in_org = two_factor.annotate_has_device(people.people_of(organization))
+    people_in_org = people_in_org.prefetch_related(
         Prefetch(
             "memberships",
             queryset=Membership.objects.filter(organization=organization)
@@ -445,6 +459,23 @@ def person_set_active(request, pk: int, user_pk: int):
             else f"{person_label(person)} is deactivated: they can no longer log in and their "
             "API tokens stop working.",
         )
+    return redirect("productions:people", organization.pk)
+
+
+@login_required
+@require_POST
+def organization_two_factor(request, pk: int):
+    """Turn the organisation's two-factor requirement for compliance admins on or off."""
+    organization = _organization_for_admin(request.user, pk)
+    required = request.POST.get("required") == "1"
+    people.set_two_factor_requirement(organization, actor=request.user, required=required)
+    messages.success(
+        request,
+        "Compliance admins must now sign in with an authenticator app code; those without one "
+        "set it up at their next page."
+        if required
+        else "Two-factor sign-in is no longer required (those who set it up keep using it).",
+    )
     return redirect("productions:people", organization.pk)
 
 

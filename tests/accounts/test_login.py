@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.http import HttpRequest
 from django.test import Client
 
 PASSWORD = "a-long-pass-phrase"
@@ -77,8 +78,9 @@ def test_a_forgotten_password_is_reset_through_the_emailed_link(client, ada):
         set_url, {"new_password1": "brand-new-phrase-1", "new_password2": "brand-new-phrase-1"}
     )
 
-    assert Client().login(username="ada", password="brand-new-phrase-1")
-    assert not Client().login(username="ada", password=PASSWORD)
+    # django-axes wants the request that a login comes with.
+    assert Client().login(request=HttpRequest(), username="ada", password="brand-new-phrase-1")
+    assert not Client().login(request=HttpRequest(), username="ada", password=PASSWORD)
     # The link works once only.
     assert "This link no longer works" in client.get(link, follow=True).content.decode()
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.http import HttpRequest
 
 from studio_tracker.audit.models import AuditEvent
 from studio_tracker.productions.models import Membership
@@ -111,7 +112,10 @@ def test_a_user_can_be_created_with_a_password(api, cast):
     )
     assert response.status_code == 201
     assert mail.outbox == []
-    assert api.login(username="direct@example.com", password="a-long-pass-phrase-3")
+    # django-axes (sign-in lockout) wants the request that a login comes with.
+    assert api.login(
+        request=HttpRequest(), username="direct@example.com", password="a-long-pass-phrase-3"
+    )
 
 
 @pytest.mark.parametrize("name", ["pat", "cora", "uma", "olga"])
