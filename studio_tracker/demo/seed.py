@@ -247,6 +247,8 @@ def seed(
     result.uses_logged = demo_usage.seed_usage(
         northlight=northlight, feature=feature, series=series, rng=rng
     )
+    if result.uses_logged:
+        demo_usage.spread_logging_over_weeks([feature, series], rng)
     if bulk_uses and result.shots_created:
         result.uses_logged += demo_usage.seed_bulk_usage(production=feature, rng=rng)
     if reports:

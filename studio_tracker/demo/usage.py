@@ -483,3 +483,17 @@ def seed_bulk_usage(*, production: Production, rng: random.Random, per_shot: int
     return entries.bulk_log(
         actor=None, production=production, entries=batch, action="demo.usage_seeded"
     )
+
+
+def spread_logging_over_weeks(productions, rng: random.Random, weeks: int = 11) -> None:
+    """Date the hand-picked uses as logged over the last weeks, more of them lately, so the
+    studio overview's weekly trend shows a production getting busier (a real register fills up
+    over months, not in the second the demo was seeded). Only the demo rewrites this field."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    logged = list(UsageEntry.objects.filter(production__in=productions).order_by("used_on", "id"))
+    for position, entry in enumerate(logged):
+        weeks_ago = int(weeks * (1 - ((position + 1) / len(logged)) ** 0.6))
+        entry.created_at = now - timedelta(weeks=weeks_ago, hours=rng.randint(0, 96))
+    UsageEntry.objects.bulk_update(logged, ["created_at"], batch_size=500)
