@@ -7,6 +7,7 @@ and go through the domain functions, which write the audit events.
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -91,6 +92,20 @@ class OrganizationViewSet(
         )
 
 
+def _production_read(many: bool = False) -> PolymorphicProxySerializer:
+    """In the schema: members read the full production, distributors its title alone."""
+    return PolymorphicProxySerializer(
+        component_name="ProductionRead",
+        serializers=[ProductionSerializer, ProductionTitleSerializer],
+        resource_type_field_name=None,
+        many=many,
+    )
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_production_read(many=True)),
+    retrieve=extend_schema(responses=_production_read()),
+)
 class ProductionViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

@@ -67,6 +67,7 @@ class ProductionTitleSerializer(serializers.ModelSerializer):
     class Meta:
         model = Production
         fields = ["id", "organization", "title"]
+        closed_schema = True  # told apart from a full production in the schema's oneOf
 
 
 def _structure_productions(user):

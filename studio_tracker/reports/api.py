@@ -30,6 +30,17 @@ from .serializers import (
 )
 
 
+def download_responses(content_types: dict[str, str]) -> dict:
+    """A file in each format's own content type (JSON an object, the others bytes)."""
+    responses = {}
+    for content_type in content_types.values():
+        media = content_type.split(";")[0]
+        responses[(200, media)] = (
+            OpenApiTypes.OBJECT if media == "application/json" else OpenApiTypes.BINARY
+        )
+    return responses
+
+
 class FindingsPagination(PagePagination):
     page_size = 100
 
@@ -255,7 +266,7 @@ class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
                 "format", str, enum=["json", "csv", "html", "pdf"], description="default json"
             )
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(renderings.CONTENT_TYPES),
         filters=False,
     )
     @action(detail=True, methods=["get"])

@@ -2,8 +2,7 @@
 public verify endpoint (a file or a digest; no login)."""
 
 import django_filters
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -11,13 +10,13 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from studio_tracker.lib import uploads
 from studio_tracker.productions.api import ScopedViewSet
 from studio_tracker.productions.filters import IdFilter
 
 from . import credits
+from .api import download_responses
 from .models import CreditFile, Report
-
-MAX_VERIFY_BYTES = 200 * 1024 * 1024
 
 
 class CreditFileSerializer(serializers.ModelSerializer):
@@ -63,7 +62,7 @@ class CreditViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ScopedView
                 "format", str, enum=["txt", "tsv", "json", "pdf"], description="default txt"
             )
         ],
-        responses={(200, "application/octet-stream"): OpenApiTypes.BINARY},
+        responses=download_responses(credits.CONTENT_TYPES),
         filters=False,
     )
     @action(detail=True, methods=["get"])
@@ -88,8 +87,6 @@ class VerifyRequestSerializer(serializers.Serializer):
         if not attrs.get("file") and not attrs.get("digest"):
             raise serializers.ValidationError("Send a file or a digest.")
         upload = attrs.get("file")
-        if upload is not None and upload.size > MAX_VERIFY_BYTES:
-            raise serializers.ValidationError({"file": "That file is too large to check."})
         if upload is None and credits.normalize_digest(attrs["digest"]) is None:
             raise serializers.ValidationError(
                 {"digest": "A digest is 64 hexadecimal characters, optionally after sha256:."}
@@ -115,9 +112,16 @@ class VerifyView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": VerifyRequestSerializer},
-        responses={200: VerifyResultSerializer},
+        responses={
+            200: VerifyResultSerializer,
+            400: OpenApiResponse(description="Neither a file nor a well-formed digest."),
+            413: OpenApiResponse(description="The file is over VERIFY_MAX_BYTES."),
+        },
     )
     def post(self, request):
+        if "file" in request.FILES:
+            # Before anything else reads it: the file is only hashed, never stored.
+            uploads.check_size(request.FILES["file"], uploads.verify_max_bytes())
         form = VerifyRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data.get("file")
