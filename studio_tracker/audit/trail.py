@@ -141,6 +141,10 @@ def _changed(before: dict, after: dict) -> list[str]:
 
 
 def _json_safe(value: Any) -> Any:
+    # Most changed values are these, and come back from the round trip unchanged: skip it
+    # (a usage entry's creation has about fifty).
+    if value is None or type(value) in (str, int, bool):  # not subclasses such as choices
+        return value
     # canonical_json has no spelling for times of day; model TimeFields do produce them.
     if isinstance(value, datetime.time):
         return value.isoformat()

@@ -6,8 +6,10 @@ may not take on an object they can read is a 403 (``require`` raises ``Permissio
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 
 from .models import Membership, Organization, Production
@@ -97,11 +99,53 @@ class UserRoles:
     compliance_organizations: frozenset[int]
     member_organizations: frozenset[int]
     is_superuser: bool
+    # Organisations the user logs AI use for or administers (Membership.LOGGERS).
+    logging_organizations: frozenset[int] = frozenset()
 
     def role_in(self, production: Production) -> str | None:
         if self.is_superuser or production.organization_id in self.compliance_organizations:
             return Role.COMPLIANCE_ADMIN
         return self.production_roles.get(production.pk)
+
+    @cached_property
+    def _candidate_productions(self) -> tuple[tuple[int, str, bool], ...]:
+        """(production id, role, union reading open) for every production the user holds a
+        role in, through a membership or as a compliance admin of its organisation."""
+        union_rep = Role.UNION_REP in self.production_roles.values()
+        if not (self.compliance_organizations or union_rep):
+            # Only the role decides (union reading matters to union reps alone): no query.
+            return tuple((pk, role, False) for pk, role in self.production_roles.items())
+        rows = Production.objects.filter(
+            Q(pk__in=list(self.production_roles))
+            | Q(organization_id__in=list(self.compliance_organizations))
+        ).values_list("pk", "organization_id", "union_visible_since")
+        return tuple(
+            (
+                pk,
+                Role.COMPLIANCE_ADMIN
+                if organization_id in self.compliance_organizations
+                else self.production_roles[pk],
+                union_visible_since is not None,
+            )
+            for pk, organization_id, union_visible_since in rows
+        )
+
+    def production_ids_with(self, right: str) -> frozenset[int] | None:
+        """Ids of the productions in which the user has ``right`` (a ProductionRights property),
+        decided by the role table itself; None for a superuser, who has it everywhere. At most
+        one query (for compliance admins and union reps), once per request."""
+        if self.is_superuser:
+            return None
+        return frozenset(
+            pk
+            for pk, role, union_reading_open in self._candidate_productions
+            if getattr(ProductionRights(role=role, union_reading_open=union_reading_open), right)
+        )
+
+    @cached_property
+    def fetched_productions(self) -> dict[int, Production | None]:
+        """Productions ``production_with`` read in this request, by pk."""
+        return {}
 
 
 def roles_of(user) -> UserRoles:
@@ -112,11 +156,16 @@ def roles_of(user) -> UserRoles:
     production_roles: dict[int, str] = {}
     compliance: set[int] = set()
     organizations: set[int] = set()
+    logging: set[int] = set()
     if user.is_authenticated and user.is_active:
-        for role, production_id, organization_id in Membership.objects.filter(
-            user=user
-        ).values_list("role", "production_id", "organization_id"):
+        # .order_by(): no need for the model's ordering (a sort on every request).
+        memberships = Membership.objects.filter(user=user).order_by()
+        for role, production_id, organization_id in memberships.values_list(
+            "role", "production_id", "organization_id"
+        ):
             organizations.add(organization_id)
+            if role in Membership.LOGGERS:
+                logging.add(organization_id)
             if production_id is not None:
                 production_roles[production_id] = role
             elif role == Role.COMPLIANCE_ADMIN:
@@ -125,6 +174,7 @@ def roles_of(user) -> UserRoles:
         production_roles=production_roles,
         compliance_organizations=frozenset(compliance),
         member_organizations=frozenset(organizations),
+        logging_organizations=frozenset(logging),
         is_superuser=bool(user.is_authenticated and user.is_active and user.is_superuser),
     )
     user._studio_roles = roles
@@ -153,6 +203,22 @@ def get_production_for_user(user, pk) -> tuple[Production, ProductionRights]:
     if not rights.read:
         raise Http404("No such production.")
     return production, rights
+
+
+def production_with(user, pk: int, right: str) -> Production | None:
+    """The production if the user has ``right`` in it (a ProductionRights property), else None.
+
+    Read once per request, cached with the roles: the permission check before a create and
+    the serializer validating the same id share one query, and an id the user has no right in
+    costs none.
+    """
+    roles = roles_of(user)
+    ids = roles.production_ids_with(right)
+    if ids is not None and pk not in ids:
+        return None
+    if pk not in roles.fetched_productions:
+        roles.fetched_productions[pk] = Production.objects.filter(pk=pk).first()
+    return roles.fetched_productions[pk]
 
 
 def require(allowed: bool, message: str = "You may not do that here.") -> None:

@@ -5,17 +5,21 @@ user may not take are 403, and every write goes through this app's domain functi
 """
 
 from django.db.models import Prefetch
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from studio_tracker.lib.errors import StateConflict
 from studio_tracker.lib.pagination import IdCursorPagination
 from studio_tracker.productions import access
 from studio_tracker.productions.api import PatchMixin, ScopedViewSet
-from studio_tracker.productions.models import Production
 
-from . import clearances, consents, entries, performers, tools
+from . import clearances, consents, entries, performers, privacy, tools
 from .filters import (
     ClearanceFilterSet,
     ConsentFilterSet,
@@ -25,11 +29,13 @@ from .filters import (
 )
 from .models import Clearance, ConsentRecord, Performer, Tool, UsageEntry, UsagePerformer
 from .serializers import (
+    ENTRY_VALUES,
     ClearanceSerializer,
     ConsentSerializer,
     PerformerSerializer,
     ToolSerializer,
     UsageEntrySerializer,
+    entry_page_data,
 )
 
 READ_CREATE_PATCH = (
@@ -54,13 +60,25 @@ class CreateInProductionMixin:
     def create(self, request, *args, **kwargs):
         get = getattr(request.data, "get", None)
         pk = get("production") if get else None
-        if isinstance(pk, int | str) and str(pk).isdecimal():
-            production = Production.objects.usage_visible_to(request.user).filter(pk=pk).first()
+        if isinstance(pk, int | str) and not isinstance(pk, bool) and str(pk).isdecimal():
+            # The serializer's production field reads the same cached row: one query in all.
+            production = access.production_with(request.user, int(pk), "read_usage")
             if production is not None:
                 access.require(
                     getattr(self.rights(production), self.create_right), self.create_refusal
                 )
         return super().create(request, *args, **kwargs)
+
+
+class UsageScopedViewSet(ScopedViewSet):
+    """Rows of the productions whose usage the user may read (``UsageScopedQuerySet``'s
+    ``visible_to``), as ``production_id IN (ids)`` from the roles already loaded for the request
+    rather than nested membership subqueries built again on every request."""
+
+    def get_queryset(self):
+        ids = access.roles_of(self.request.user).production_ids_with("read_usage")
+        rows = self.model.objects.all()
+        return rows if ids is None else rows.filter(production_id__in=ids)
 
 
 class ToolViewSet(*READ_CREATE_PATCH, ScopedViewSet):
@@ -88,6 +106,12 @@ class ToolViewSet(*READ_CREATE_PATCH, ScopedViewSet):
         return tools.update_tool(tool, actor=self.request.user, **data)
 
 
+class ErasureRequestSerializer(serializers.Serializer):
+    confirmation = serializers.CharField(
+        max_length=200, help_text="The performer's professional name, typed to confirm."
+    )
+
+
 class PerformerViewSet(*READ_CREATE_PATCH, ScopedViewSet):
     """Performers linked to productions the user may read (all of them for compliance admins)."""
 
@@ -112,8 +136,63 @@ class PerformerViewSet(*READ_CREATE_PATCH, ScopedViewSet):
         data.pop("organization", None)
         return performers.update_performer(performer, actor=self.request.user, **data)
 
+    def _managed_performer(self) -> Performer:
+        performer = self.get_object()
+        if not privacy.may_manage_personal_data(self.request.user, performer):
+            raise PermissionDenied("Only compliance admins export or erase personal data.")
+        return performer
 
-class ConsentViewSet(CreateInProductionMixin, *READ_CREATE_PATCH, ScopedViewSet):
+    @extend_schema(
+        summary="Export a performer's personal data (JSON download)",
+        request=None,
+        responses={
+            (200, "application/json"): OpenApiResponse(
+                OpenApiTypes.OBJECT,
+                description="Everything the live records hold about the performer: the "
+                "performer, consents, usage links, clearances naming them. Recorded in the "
+                "audit trail without the data itself.",
+            ),
+            403: OpenApiResponse(description="Only compliance admins export personal data."),
+            404: OpenApiResponse(description="No such performer."),
+        },
+    )
+    @action(detail=True, methods=["get"], url_path="personal-data")
+    def personal_data(self, request, pk=None):
+        performer = self._managed_performer()
+        response = HttpResponse(
+            privacy.export_personal_data(performer, actor=request.user),
+            content_type="application/json",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{privacy.export_filename(performer)}"'
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    @extend_schema(
+        summary="Erase a performer's personal data from the live records",
+        request=ErasureRequestSerializer,
+        responses={
+            200: PerformerSerializer,
+            400: OpenApiResponse(description="The confirmation is not their professional name."),
+            403: OpenApiResponse(description="Only compliance admins erase personal data."),
+            404: OpenApiResponse(description="No such performer."),
+            409: OpenApiResponse(description="Already erased."),
+        },
+    )
+    @action(detail=True, methods=["post"], url_path="erase")
+    def erase(self, request, pk=None):
+        performer = self._managed_performer()
+        form = ErasureRequestSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        performer = privacy.erase_performer(
+            performer, actor=request.user, confirmation=form.validated_data["confirmation"]
+        )
+        return Response(PerformerSerializer(performer).data)
+
+
+class ConsentViewSet(CreateInProductionMixin, *READ_CREATE_PATCH, UsageScopedViewSet):
     """Consents; revoked with PATCH `revoked_at`, never deleted."""
 
     create_right = "edit_evidence"
@@ -164,7 +243,7 @@ class ConsentViewSet(CreateInProductionMixin, *READ_CREATE_PATCH, ScopedViewSet)
         return consent
 
 
-class ClearanceViewSet(CreateInProductionMixin, *READ_CREATE_PATCH, ScopedViewSet):
+class ClearanceViewSet(CreateInProductionMixin, *READ_CREATE_PATCH, UsageScopedViewSet):
     create_right = "edit_evidence"
     create_refusal = "Only producers and compliance admins record clearances."
     model = Clearance
@@ -203,7 +282,7 @@ def _performer_links(data: dict) -> list[dict] | None:
 
 
 class UsageEntryViewSet(
-    CreateInProductionMixin, *READ_CREATE_PATCH, mixins.DestroyModelMixin, ScopedViewSet
+    CreateInProductionMixin, *READ_CREATE_PATCH, mixins.DestroyModelMixin, UsageScopedViewSet
 ):
     """Uses of AI, paged by cursor: a big production has hundreds of thousands."""
 
@@ -223,6 +302,13 @@ class UsageEntryViewSet(
                 Prefetch("performer_links", queryset=UsagePerformer.objects.order_by("id"))
             )
         )
+
+    def list(self, request, *args, **kwargs):
+        """The page from ``.values()`` rows rather than model instances and serializer fields:
+        the same JSON at about three times the speed (bench/api_throughput.py)."""
+        rows = self.filter_queryset(super().get_queryset()).values(*ENTRY_VALUES)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(entry_page_data(page, request.user))
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

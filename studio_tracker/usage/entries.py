@@ -165,11 +165,15 @@ def _validate(entry: UsageEntry, *, tool_chosen: bool = True) -> None:
         errors["alteration_purpose"] = "Say why the performance was altered."
     if errors:
         raise ValidationError(errors)
-    entry.full_clean(exclude=["production", "created_by"])
+    # The shot, episode and tool named were read above, so they exist: full_clean need not
+    # query each again.
+    named = [name for name in ("shot", "episode", "tool") if getattr(entry, f"{name}_id")]
+    entry.full_clean(exclude=["production", "created_by", *named])
 
 
-def _set_performers(entry: UsageEntry, performers: Iterable[dict]) -> None:
-    """Replace the entry's performer links. Each is {performer, consent (optional), aspect}."""
+def _set_performers(entry: UsageEntry, performers: Iterable[dict], *, new: bool = False) -> None:
+    """Replace the entry's performer links. Each is {performer, consent (optional), aspect}.
+    ``new``: the entry was inserted just now and has no links to delete."""
     links = []
     for item in performers:
         performer: Performer = item["performer"]
@@ -192,8 +196,22 @@ def _set_performers(entry: UsageEntry, performers: Iterable[dict]) -> None:
         )
     if len({link.performer_id for link in links}) != len(links):
         raise ValidationError({"performers": "A performer is listed twice."})
-    entry.performer_links.all().delete()
+    if not new:
+        entry.performer_links.all().delete()
     UsagePerformer.objects.bulk_create(links)
+    _remember_links(entry, links)
+
+
+def _remember_links(entry: UsageEntry, links: list[UsagePerformer]) -> None:
+    """Make ``entry.performer_links.all()`` answer the links just written, in id order, as a
+    prefetch would: the audit values and the API's answer then read them without a query (and
+    never a prefetch taken before the links were replaced)."""
+    links = sorted(links, key=lambda link: link.pk)
+    queryset = UsagePerformer.objects.filter(usage_entry=entry).order_by("id")
+    queryset._result_cache, queryset._prefetch_done = links, True
+    if not hasattr(entry, "_prefetched_objects_cache"):
+        entry._prefetched_objects_cache = {}
+    entry._prefetched_objects_cache["performer_links"] = queryset
 
 
 @transaction.atomic
@@ -204,7 +222,7 @@ def log_usage(
     entry = UsageEntry(production=production, created_by=actor if actor else None)
     _prepare(entry, dict(data))
     entry.save()
-    _set_performers(entry, performers)
+    _set_performers(entry, performers, new=True)
     bump_change_counter(production.pk, entry.episode_id)
     _record(entry, actor=actor, action="created", changes=_audit_changes({}, _values(entry)))
     return entry
@@ -273,7 +291,7 @@ def log_usage_on_shots(
         entry = UsageEntry(production=production, created_by=actor if actor else None)
         _prepare(entry, {**data, "shot": shot})
         entry.save()
-        _set_performers(entry, performers)
+        _set_performers(entry, performers, new=True)
         entries.append(entry)
     for episode_id in {entry.episode_id for entry in entries}:
         bump_change_counter(production.pk, episode_id)
