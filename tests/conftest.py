@@ -64,6 +64,14 @@ def cast(db):
 
 
 @pytest.fixture(autouse=True)
+def _audit_chains_verified(request):
+    """Run verify_audit_log on the chains each database test wrote (tests/audit/chains.py)."""
+    from tests.audit.chains import verify_chains_after
+
+    yield from verify_chains_after(request)
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Hashing passwords properly is slow by design; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -27,3 +27,7 @@ class ImportAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # An import is the record of what entered the production; nothing removes it quietly.
+        return False

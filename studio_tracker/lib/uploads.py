@@ -1,4 +1,14 @@
-"""Checks for uploaded evidence: the type is read from the bytes, never from the name."""
+"""Checks for uploads: the type is read from the bytes, never from the name, and the size is
+checked before anything is read.
+
+Every upload of the product, and what checks it (tests/usage/test_uploads.py keeps this list
+true by finding every file field and every read of ``request.FILES``):
+- consent and clearance documents: ``check_evidence_file`` (PDF or image by magic bytes,
+  ``EVIDENCE_MAX_BYTES``), stored under random names in PrivateStorage("evidence");
+- shot-list and usage imports: ``IMPORT_MAX_BYTES``, then parsed by ``imports.readers`` (text
+  only, no NUL or control bytes; each format's own parser); never stored as files;
+- credit verification: ``check_size`` with ``VERIFY_MAX_BYTES``; only hashed, never stored.
+"""
 
 import hashlib
 
@@ -17,6 +27,22 @@ _SIGNATURES = [
 
 class FileTooLarge(ValidationError):
     """An upload over its size limit (the API answers 413)."""
+
+
+DEFAULT_VERIFY_MAX_BYTES = 200 * 1024 * 1024
+
+
+def verify_max_bytes() -> int:
+    """The largest file the public verify endpoint hashes."""
+    return getattr(settings, "VERIFY_MAX_BYTES", DEFAULT_VERIFY_MAX_BYTES)
+
+
+def check_size(upload, limit: int, field: str = "file") -> None:
+    """Refuse an upload over ``limit`` bytes (FileTooLarge: the API answers 413)."""
+    if upload.size > limit:
+        raise FileTooLarge(
+            {field: f"The file is too large ({upload.size:,} bytes; the limit is {limit:,})."}
+        )
 
 
 def sniff_document_type(head: bytes) -> str | None:

@@ -10,12 +10,11 @@ from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from studio_tracker.lib import uploads
 from studio_tracker.productions import access
 
 from . import credits
 from .models import CreditFile
-
-MAX_VERIFY_BYTES = 200 * 1024 * 1024
 
 
 @login_required
@@ -68,7 +67,7 @@ def verify_page(request):
         upload = request.FILES.get("file")
         digest = request.POST.get("digest", "").strip()
         if upload is not None:
-            if upload.size > MAX_VERIFY_BYTES:
+            if upload.size > uploads.verify_max_bytes():
                 error = "That file is too large to check here."
             else:
                 result = credits.verify(digest=credits.hash_chunks(upload.chunks()))

@@ -3,11 +3,12 @@ their automatic findings and stored renderings. The lifecycle is declared once, 
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from studio_tracker.lib.errors import StateConflict
 from studio_tracker.lib.storage import PrivateStorage
 from studio_tracker.productions.models import Episode, Membership, Production
+from studio_tracker.usage.models import ConsentRecord, Performer, UsagePerformer
 
 
 def report_storage() -> PrivateStorage:
@@ -16,27 +17,55 @@ def report_storage() -> PrivateStorage:
 
 
 class ReportQuerySet(models.QuerySet):
-    def visible_to(self, user):
+    def visible_to(self, user, *, hide_erased: bool = True):
         """Members who log and compliance admins see every version; union reps see submitted,
-        approved and changes-requested versions of their productions; distributors none."""
+        approved and changes-requested versions of their productions; distributors none.
+
+        A version frozen before a performer's personal data was erased stays the legal record,
+        for the organisation's compliance admins only: to everyone else it answers 404
+        (``hide_erased``). Credits pass ``hide_erased=False``: they carry professional names as
+        billed on screen, not the personal data erasure removes (SECURITY.md)."""
         if not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_superuser:
             return self
         mine = Membership.objects.filter(user=user)
         loggers = (Membership.Role.COORDINATOR, Membership.Role.PRODUCER)
+        members = Q(production__in=mine.filter(role__in=loggers).values("production")) | Q(
+            production__in=mine.filter(role=Membership.Role.UNION_REP).values("production"),
+            status__in=Report.UNION_VISIBLE,
+        )
+        if hide_erased:
+            members &= ~Exists(_erased_since_compiled())
         return self.filter(
-            Q(production__in=mine.filter(role__in=loggers).values("production"))
-            | Q(
+            Q(
                 production__organization__in=mine.filter(
                     role=Membership.Role.COMPLIANCE_ADMIN
                 ).values("organization")
             )
-            | Q(
-                production__in=mine.filter(role=Membership.Role.UNION_REP).values("production"),
-                status__in=Report.UNION_VISIBLE,
+            | members
+        )
+
+    def holding_erased_data(self):
+        """Versions compiled before the erasure of a performer linked to their production."""
+        return self.filter(Exists(_erased_since_compiled()))
+
+
+def _erased_since_compiled():
+    # Linked by a consent or a usage entry, as Performer.objects.linked_to reads it. An episode
+    # version whose episode never named the performer is caught too: erring on the side of the
+    # performer costs a producer one recompile.
+    production = OuterRef(OuterRef("production"))  # the report's, two subqueries out
+    return Performer.objects.filter(
+        erased_at__isnull=False, erased_at__gt=OuterRef("compiled_at")
+    ).filter(
+        Q(pk__in=ConsentRecord.objects.filter(production=production).values("performer"))
+        | Q(
+            pk__in=UsagePerformer.objects.filter(usage_entry__production=production).values(
+                "performer"
             )
         )
+    )
 
 
 class Report(models.Model):

@@ -169,6 +169,10 @@ def _body_context(request, report: Report, rights) -> dict:
     context["versions"] = versions
     if not report.digest:
         return context
+    # Only compliance admins reach such a version (Report.objects.visible_to); say why.
+    context["holds_erased_data"] = (
+        Report.objects.filter(pk=report.pk).holding_erased_data().exists()
+    )
     groups = list(
         report.findings.values("rule", "severity")
         .annotate(count=Count("id"), first=Min("rank"))

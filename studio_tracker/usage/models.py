@@ -182,6 +182,12 @@ class Performer(models.Model):
     is_minor = models.BooleanField(default=False)
     estate_contact = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When their personal data was erased on request (usage.privacy); the row is "
+        "kept as an anonymised stub so usage history and coverage still work.",
+    )
 
     objects = PerformerQuerySet.as_manager()
 

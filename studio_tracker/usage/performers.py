@@ -7,6 +7,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from studio_tracker.audit import trail
+from studio_tracker.lib.errors import StateConflict
 from studio_tracker.productions.changes import bump_change_counter
 from studio_tracker.productions.models import Organization
 
@@ -52,6 +53,9 @@ def create_performer(*, actor, organization: Organization, **data: Any) -> Perfo
 
 @transaction.atomic
 def update_performer(performer: Performer, *, actor, **data: Any) -> Performer:
+    if performer.erased_at is not None:
+        # An anonymised stub stays one: new personal data would need a new performer.
+        raise StateConflict("This performer's personal data was erased; the record is closed.")
     before = model_to_dict(performer, fields=PERFORMER_FIELDS)
     apply_fields(performer, PERFORMER_FIELDS, data)
     performer.full_clean()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import privacy_views, views
 
 app_name = "usage"
 
@@ -41,6 +41,17 @@ urlpatterns = [
     path("performers/<int:pk>/", views.performer_detail, name="performer"),
     path("performers/<int:pk>/edit/", views.performer_edit, name="performer_edit"),
     path("performers/<int:pk>/uses/", views.performer_uses, name="performer_uses"),
+    # A performer's personal data: export and erasure (compliance admins).
+    path(
+        "performers/<int:pk>/personal-data/",
+        privacy_views.personal_data,
+        name="performer_personal_data",
+    ),
+    path(
+        "performers/<int:pk>/personal-data.json",
+        privacy_views.personal_data_download,
+        name="performer_personal_data_download",
+    ),
     # Consents and clearances of a production.
     path("productions/<int:pk>/consents/", views.consent_list, name="consents"),
     path("productions/<int:pk>/consents/new/", views.consent_create, name="consent_create"),

@@ -30,7 +30,7 @@ from studio_tracker.lib import safe_csv
 from studio_tracker.productions import access
 from studio_tracker.productions.models import Membership, Organization, Production, Shot
 
-from . import clearances, consents, entries, performers, tools
+from . import clearances, consents, entries, performers, privacy, tools
 from .choices import ConsentType, Disposition
 from .coverage import (
     accepted_consent_types,
@@ -901,6 +901,9 @@ def performer_edit(request, pk: int):
         access.may_edit_evidence_in(request.user, performer.organization_id),
         "Only producers and compliance admins edit performers.",
     )
+    if performer.erased_at is not None:
+        messages.error(request, "This performer's personal data was erased; the record is closed.")
+        return redirect("usage:performer", performer.pk)
     return _performer_form_page(request, performer.organization, performer)
 
 
@@ -1088,15 +1091,16 @@ def consent_revoke(request, pk: int):
     )
 
 
-def _document_response(item, rights, label: str):
+def _document_response(item, rights, label: str, user):
     """The signed document, to producers and compliance admins only; 404 for everyone else,
-    so the page does not even confirm that a document exists."""
+    so the page does not even confirm that a document exists. Each read is audited."""
     if not rights.read_restricted or not item.document:
         raise Http404("No document.")
     try:
         handle = item.document.open("rb")
     except FileNotFoundError as missing:
         raise Http404("No document.") from missing
+    privacy.record_document_read(item, actor=user)
     suffix = Path(item.document.name).suffix.lower()
     response = FileResponse(handle, as_attachment=True, filename=f"{label}-{item.pk}{suffix}")
     response["X-Content-Type-Options"] = "nosniff"
@@ -1108,7 +1112,7 @@ def _document_response(item, rights, label: str):
 @require_GET
 def consent_document(request, pk: int):
     consent, rights = _evidence_for(ConsentRecord, request.user, pk)
-    return _document_response(consent, rights, "consent")
+    return _document_response(consent, rights, "consent", request.user)
 
 
 # --- Clearances -------------------------------------------------------------------------------
@@ -1196,7 +1200,7 @@ def clearance_edit(request, pk: int):
 @require_GET
 def clearance_document(request, pk: int):
     clearance, rights = _evidence_for(Clearance, request.user, pk)
-    return _document_response(clearance, rights, "clearance")
+    return _document_response(clearance, rights, "clearance", request.user)
 
 
 # --- The tool registry ------------------------------------------------------------------------
