@@ -57,7 +57,11 @@ class ProductionImportViewSet(mixins.ListModelMixin, ScopedViewSet):
         production, _rights = production_for_imports(
             self.request.user, self.kwargs["production_pk"]
         )
-        return Import.objects.filter(production=production).select_related("created_by")
+        return (
+            Import.objects.visible_to(self.request.user)
+            .filter(production=production)
+            .select_related("created_by")
+        )
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

@@ -6,14 +6,20 @@ The parsed rows are kept as JSON, so applying needs no second upload; the previe
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
 from studio_tracker.productions.models import Production
 
 
 class ImportQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Imports of productions whose structure the user may read."""
-        return self.filter(production__in=Production.objects.structure_visible_to(user))
+        """Shot-list imports of productions whose structure the user may read; usage imports
+        only where the user may read usage (a usage preview lists uses, performers and prompts,
+        so union reps see none before a report is submitted)."""
+        return self.filter(
+            Q(kind=Import.Kind.SHOTS, production__in=Production.objects.structure_visible_to(user))
+            | Q(kind=Import.Kind.USAGE, production__in=Production.objects.usage_visible_to(user))
+        )
 
 
 class Import(models.Model):

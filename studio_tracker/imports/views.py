@@ -35,7 +35,11 @@ def _import(user, pk) -> tuple[Import, access.ProductionRights]:
 @login_required
 def import_list(request, pk: int):
     production, rights = _production(request.user, pk)
-    imports = Import.objects.filter(production=production).select_related("created_by")[:100]
+    imports = (
+        Import.objects.visible_to(request.user)
+        .filter(production=production)
+        .select_related("created_by")[:100]
+    )
     return render(
         request,
         "imports/import_list.html",

@@ -27,6 +27,8 @@ from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from studio_tracker.audit import trail
+from studio_tracker.lib import safe_csv
 from studio_tracker.lib.canonical import canonical_json, sha256_digest
 from studio_tracker.productions.models import EU_MEMBER_STATES, Membership
 from studio_tracker.usage.choices import FINAL_DISPOSITIONS, Category, Disposition, GenerationKind
@@ -338,7 +340,8 @@ def render_txt(snapshot: dict, digest: str, lines: list[dict]) -> bytes:
 
 
 def _cell(value) -> str:
-    return re.sub(r"[\t\r\n]+", " ", str(value or ""))
+    """Tabs and line breaks would split the row; a leading = + - @ would run in a spreadsheet."""
+    return safe_csv.cell(re.sub(r"[\t\r\n]+", " ", str(value or "")))
 
 
 def render_tsv(snapshot: dict, digest: str, lines: list[dict]) -> bytes:
@@ -489,6 +492,21 @@ def build_package(report: Report) -> list[CreditFile]:
             written.append(fmt)
         except IntegrityError:
             pass  # another worker stored it first
+    if written:
+        # The package is evidence a distributor relies on: its storing is in the chain, with
+        # the file digests, like the approval it follows.
+        stored = {c.format: c.sha256 for c in report.credit_files.filter(format__in=written)}
+        trail.record(
+            actor=None,
+            action="credits.stored",
+            organization_id=report.production.organization_id,
+            production_id=report.production_id,
+            report_id=report.pk,
+            target_type="report",
+            target_id=str(report.pk),
+            target_label=f"v{report.version}",
+            changes={"digest": report.digest, "files": stored},
+        )
     if written and not present:
         transaction.on_commit(lambda: notify_distributors(report.pk))
     return list(report.credit_files.all())
@@ -603,7 +621,7 @@ def packages_visible_to(user):
     shared = Membership.objects.filter(user=user, role=Membership.Role.DISTRIBUTOR).values(
         "production"
     )
-    readable = Report.objects.visible_to(user).values("pk")
+    readable = Report.objects.visible_to(user, hide_erased=False).values("pk")
     return (
         Report.objects.filter(status=Report.Status.APPROVED)
         .filter(Q(pk__in=readable) | Q(production__in=shared))
