@@ -14,9 +14,10 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
+from studio_tracker.audit import trail
 from studio_tracker.lib.errors import StateConflict
 from studio_tracker.productions.models import Production, Shot
 from studio_tracker.usage import entries
@@ -29,6 +30,17 @@ DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 
 class TooLarge(Exception):
     """The upload is over ``IMPORT_MAX_BYTES`` (413)."""
+
+
+class ApplyInterrupted(StateConflict):
+    """The database connection dropped while an import was applied: the transaction rolled back
+    (nothing was written) and the import is marked failed with the reason."""
+
+
+INTERRUPTED = (
+    "The database connection was lost while this import was applied, so nothing was applied. "
+    "Upload the file again to import it."
+)
 
 
 def max_bytes() -> int:
@@ -191,6 +203,35 @@ def apply(record: Import, *, actor, rows: list[dict] | None = None) -> Import:
         raise StateConflict(
             f"This import is {record.get_status_display().lower()}; it cannot be applied."
         )
+    try:
+        return _apply(record, actor=actor, rows=rows)
+    except (OperationalError, InterfaceError) as error:
+        _interrupted(record, error)
+        return record  # the commit went through after all: the import is applied
+
+
+def _interrupted(record: Import, error: Exception) -> None:
+    """Mark an import failed after its apply lost the database: the atomic block rolled back,
+    so the record says so. Raises ApplyInterrupted, unless the record shows it applied (the
+    connection dropped after the commit)."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()  # the dropped one is kept until asked
+    failed = Import.objects.filter(pk=record.pk, status=Import.Status.PREVIEWED).update(
+        status=Import.Status.FAILED,
+        failure=INTERRUPTED,
+        errors=[{"line": 0, "message": INTERRUPTED}],
+        rejected=0,
+        created=0,
+        updated=0,
+        unchanged=0,
+        rows=[],
+    )
+    record.refresh_from_db()
+    if failed:
+        raise ApplyInterrupted(INTERRUPTED) from error
+
+
+def _apply(record: Import, *, actor, rows: list[dict] | None) -> Import:
     with _no_gc(), transaction.atomic():
         # Lock the record; only its status is needed (not the stored rows).
         status = (
@@ -273,4 +314,13 @@ def dismiss_suggestion(record: Import, number: int, *, actor) -> Import:
             raise StateConflict(f"This suggestion is already {suggestion['status']}.")
         suggestion["status"] = "dismissed"
         record.save(update_fields=["suggestions"])
+        trail.record(
+            actor=actor,
+            action="import.suggestion_dismissed",
+            organization_id=record.production.organization_id,
+            production_id=record.production_id,
+            target_type="import",
+            target_id=str(record.pk),
+            changes={"suggestion": number, "code": suggestion["code"]},
+        )
     return record

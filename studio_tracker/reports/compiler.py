@@ -16,8 +16,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import BooleanField, ExpressionWrapper, F, Max, Q
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 
 from studio_tracker.audit import trail
@@ -175,17 +175,24 @@ def dispatch(report_id: int, *, task: str = COMPILE_TASK) -> bool:
     202."""
     try:
         # The broker named in settings, read now: an outage shows here as a refused connection.
-        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
             celery_app.send_task(
                 task,
                 args=[report_id],
-                connection=connection,
+                connection=broker,
                 retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+                # The Report row is the result. Without this, sending subscribes to the result
+                # backend, and with Redis down that retries for 20 s: the chaos run's request
+                # hung that long before answering.
+                ignore_result=True,
             )
     except Exception:
         logger.warning("Could not dispatch report %s; the sweeper will retry", report_id)
         return False
-    if task == COMPILE_TASK:
+    if task in (COMPILE_TASK, RENDER_TASK):
+        # The sweeper sends it again only a deadline after this. (A compiled row's dispatch
+        # time is its rendering's: without it, every sweep re-sent every rendering still
+        # waiting in a backlog — the chaos run saw three rendering tasks per report.)
         Report.objects.filter(pk=report_id).update(dispatched_at=timezone.now())
     return True
 
@@ -279,10 +286,7 @@ def compile_report(report_id: int) -> bool:
         return stored
     except Exception as error:
         if _is_transient(error):
-            # Give the row back: the task's retry (or the sweeper) compiles it again.
-            Report.objects.filter(pk=report_id, status=Status.COMPILING).update(
-                status=Status.QUEUED, lease_until=None, progress={"stage": "queued"}
-            )
+            _give_back(report_id)
             raise
         logger.exception("Report %s failed to compile", report_id)
         Report.objects.filter(pk=report_id, status=Status.COMPILING).update(
@@ -292,6 +296,22 @@ def compile_report(report_id: int) -> bool:
             progress={"stage": "failed"},
         )
         return False
+
+
+def _give_back(report_id: int) -> None:
+    """Return a claim after a transient error so the task's retry compiles the row again.
+
+    The error is often the connection itself dropping: the update then needs a new one (Django
+    keeps the dead one until asked). If the database is still out of reach, the claim stays
+    and its lease runs out; the sweeper returns it then."""
+    if not connection.in_atomic_block:
+        connection.close_if_unusable_or_obsolete()
+    try:
+        Report.objects.filter(pk=report_id, status=Status.COMPILING).update(
+            status=Status.QUEUED, lease_until=None, progress={"stage": "queued"}
+        )
+    except (OperationalError, InterfaceError):
+        logger.warning("Could not return report %s to the queue; its lease will run out", report_id)
 
 
 def _is_transient(error: Exception) -> bool:
@@ -617,17 +637,36 @@ def register_csv(snapshot: dict, digest: str) -> bytes:
 def sweep(now=None) -> dict:
     """Return expired claims to the queue and re-dispatch rows left queued past a deadline."""
     now = now or timezone.now()
-    requeued = Report.objects.filter(status=Status.COMPILING, lease_until__lt=now).update(
-        status=Status.QUEUED, lease_until=None, dispatched_at=None, progress={"stage": "requeued"}
-    )
+    requeued = 0
+    expired = Report.objects.filter(status=Status.COMPILING, lease_until__lt=now)
+    for report in expired.select_related("production"):
+        with transaction.atomic():
+            # The same conditions again: a worker may have renewed its lease since the read.
+            if expired.filter(pk=report.pk).update(
+                status=Status.QUEUED,
+                lease_until=None,
+                dispatched_at=None,
+                progress={"stage": "requeued"},
+            ):
+                requeued += 1
+                _record(report, actor=None, action="report.requeued", changes={"lease": "expired"})
     deadline = now - timedelta(seconds=settings.REPORT_REDISPATCH_AFTER_SECONDS)
     waiting = Report.objects.filter(status=Status.QUEUED).filter(
         Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=deadline)
     )
     dispatched = sum(dispatch(pk) for pk in waiting.values_list("pk", flat=True))
+    # Missing either file, not just the HTML: a worker killed between storing the two leaves
+    # the HTML without its PDF.
     unrendered = (
         Report.objects.filter(status__in=COMPILED_STATES, compiled_at__lt=deadline)
-        .exclude(renderings__format=Rendering.Format.HTML)
+        .filter(Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=deadline))
+        .annotate(
+            files=Count(
+                "renderings",
+                filter=Q(renderings__format__in=[Rendering.Format.HTML, Rendering.Format.PDF]),
+            )
+        )
+        .filter(files__lt=2)
         .values_list("pk", flat=True)
     )
     rendering = sum(dispatch(pk, task=RENDER_TASK) for pk in unrendered)
