@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import math
 import multiprocessing
 import re
 from dataclasses import dataclass, field
@@ -29,8 +31,21 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "edl", "fcp7xml", "otio")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _TC = r"\d{2}:\d{2}:\d{2}[:;]\d{2}"
-_TC_RE = re.compile(_TC)
-_TC_PARTS = re.compile(r"^(\d{2}):(\d{2}):(\d{2})([:;])(\d{2})$")
+# ASCII: ``\d`` would take Arabic-Indic and other digits, which no editor writes in a timecode.
+_TC_RE = re.compile(_TC, re.ASCII)
+_TC_PARTS = re.compile(r"^(\d{2}):(\d{2}):(\d{2})([:;])(\d{2})$", re.ASCII)
+# What the columns hold (productions.models: Shot.code, reel and vendor; Episode and Sequence
+# codes). A longer value is that line's error, never a database error at apply.
+MAX_CODE = 80
+MAX_PART_CODE = 40
+MAX_REEL = 80
+MAX_VENDOR = 120
+# Bounds on what the patterns scan, far above anything an editor writes.
+MAX_CLIP_NAME = 1_000
+MAX_MARKER_TEXT = 2_000
+MAX_EDL_LINE = 10_000
+UNEXPECTED = "The file could not be read (an unexpected error in the reader)"
+logger = logging.getLogger(__name__)
 
 
 class ReadError(Exception):
@@ -157,9 +172,9 @@ class Naming:
         """Why the code is not acceptable, or None."""
         if self.full is not None:
             if not self.full.search(code):
-                return f"'{code}' does not follow the naming convention {self.pattern}"
+                return f"'{_clip(code)}' does not follow the naming convention {self.pattern}"
         elif not self.PLAIN_CODE.match(code):
-            return f"'{code}' is not a shot code (letters, digits, _ . - only)"
+            return f"'{_clip(code)}' is not a shot code (letters, digits, _ . - only)"
         return None
 
     def code_from_clip(self, name: str) -> tuple[str | None, str | None]:
@@ -167,11 +182,19 @@ class Naming:
         name = (name or "").strip()
         if not name:
             return None, "the clip has no name (add * FROM CLIP NAME)"
+        if len(name) > MAX_CLIP_NAME:
+            # Checked first: the naming patterns below take seconds on a megabyte-long name.
+            return None, f"clip name '{_clip(name, 40)}' is {len(name):,} characters long " + (
+                f"(at most {MAX_CLIP_NAME:,})"
+            )
         if self.inner is not None:
             match = self.inner.search(name)
             if match:
                 return match.group(0), None
-            return None, f"clip name '{name}' does not follow the naming convention {self.pattern}"
+            return (
+                None,
+                f"clip name '{_clip(name)}' does not follow the naming convention {self.pattern}",
+            )
         code = self.VERSION.sub("", self.EXTENSION.sub("", name))
         problem = self.check_code(code)
         return (None, f"clip name {problem}") if problem else (code, None)
@@ -222,9 +245,23 @@ TIMECODE_FIELDS = ("record_in", "record_out", "source_in", "source_out")
 
 
 def _frame(value: str) -> int:
-    if not re.fullmatch(r"\d{1,9}", value):
-        raise ValueError(f"'{value}' is not a frame number")
+    if not re.fullmatch(r"[0-9]{1,9}", value):
+        raise ValueError(f"'{_clip(value)}' is not a frame number")
     return int(value)
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    """A value as an error message quotes it: a megabyte-long cell is not echoed whole."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def too_long(what: str, value: str, limit: int) -> str | None:
+    """Why the value does not fit its column, or None."""
+    if len(value) > limit:
+        return (
+            f"the {what} '{_clip(value, 40)}' is {len(value):,} characters long (at most {limit})"
+        )
+    return None
 
 
 def read_shot_csv(data: bytes, naming: Naming) -> ReadResult:
@@ -238,6 +275,10 @@ def read_shot_csv(data: bytes, naming: Naming) -> ReadResult:
         code = record.get("code", "")
         if not code:
             result.error(line, "No shot code.")
+            continue
+        problem = too_long("shot code", code, MAX_CODE)
+        if problem:
+            result.error(line, problem[0].upper() + problem[1:] + ".")
             continue
         if code in first_line:
             result.error(line, f"Shot {code} is already on line {first_line[code]}.")
@@ -257,6 +298,14 @@ def read_shot_csv(data: bytes, naming: Naming) -> ReadResult:
     return result
 
 
+_FIELD_LIMITS = {
+    "episode": MAX_PART_CODE,
+    "sequence": MAX_PART_CODE,
+    "reel": MAX_REEL,
+    "vendor": MAX_VENDOR,
+}
+
+
 def _shot_fields(row: dict, record: dict, naming: Naming) -> None:
     for name in TEXT_FIELDS:
         if record.get(name):
@@ -266,11 +315,17 @@ def _shot_fields(row: dict, record: dict, naming: Naming) -> None:
         row["episode"] = episode
     if "sequence" not in row and sequence:
         row["sequence"] = sequence
+    for name, limit in _FIELD_LIMITS.items():
+        problem = too_long(name, row.get(name, ""), limit)
+        if problem:
+            raise ValueError(problem)
     for name in TIMECODE_FIELDS:
         value = record.get(name, "")
         if value:
             if not is_valid_timecode(value):
-                raise ValueError(f"unreadable timecode '{value}' ({name.replace('_', ' ')})")
+                raise ValueError(
+                    f"unreadable timecode '{_clip(value, 20)}' ({name.replace('_', ' ')})"
+                )
             row[name] = value
     frame_in = _frame(record["frame_in"]) if record.get("frame_in") else None
     frame_out = _frame(record["frame_out"]) if record.get("frame_out") else None
@@ -411,8 +466,28 @@ def _otio_clips(kind: str, text: str, rate: float) -> dict:
     }
 
 
+CHILD_EXTRA_MEMORY = 2 * 1024**3  # what one timeline read may add to the process, at most
+
+
+def _bound_memory(extra: int) -> None:
+    """Cap the child's address space: a hostile file then fails the read (MemoryError, or the
+    child dies) instead of eating the machine. Linux only; elsewhere the time bound remains."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as statm:
+            size = int(statm.read().split()[0]) * resource.getpagesize()
+        _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        limit = size + extra
+        if hard == resource.RLIM_INFINITY or limit <= hard:
+            resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    except (ImportError, OSError, ValueError):
+        pass
+
+
 def _child(connection, kind: str, text: str, rate: float) -> None:
     try:
+        _bound_memory(CHILD_EXTRA_MEMORY)
         connection.send(("ok", _otio_clips(kind, text, rate)))
     except BaseException as error:  # everything goes back to the parent as a message
         connection.send(("error", f"{type(error).__name__}: {error}"))
@@ -436,7 +511,10 @@ def run_bounded(kind: str, text: str, rate: float, time_limit: float) -> dict:
         try:
             status, payload = receiver.recv()
         except EOFError:
-            raise ReadError("The timeline reader stopped without an answer.") from None
+            raise ReadError(
+                "The timeline reader stopped without an answer: the file may be damaged, too "
+                "deeply nested or too large."
+            ) from None
     finally:
         if process.is_alive():
             process.kill()
@@ -449,21 +527,40 @@ def run_bounded(kind: str, text: str, rate: float, time_limit: float) -> dict:
 
 # --- CMX 3600 EDL: our own pass ---------------------------------------------------------------
 
+# All ASCII: the adapter splits on ASCII blanks and reads ASCII digits only.
 _EVENT = re.compile(
     r"^(?P<num>\d{1,6})\s+(?P<reel>\S+)\s+(?P<track>\S+)\s+(?P<trans>C|D|W\d{3}|KB|K|K\s+O)"
-    r"(?:\s+(?P<dur>\d{1,4}))?\s+(?P<tcs>\S+\s+\S+\s+\S+\s+\S+)\s*$"
+    r"(?:\s+(?P<dur>\d{1,4}))?\s+(?P<tcs>\S+\s+\S+\s+\S+\s+\S+)\s*$",
+    re.ASCII,
 )
-_EVENT_START = re.compile(r"^\d{1,6}\s+\S+\s+\S+\s+")
-_M2 = re.compile(rf"^M2\s+(?P<reel>\S+)\s+(?P<speed>-?\d+(?:\.\d+)?)\s+(?P<tc>{_TC})\s*$")
-_LOC = re.compile(rf"^\*\s*LOC:\s*(?P<tc>{_TC})\s+(?P<color>\S+)?\s*(?P<text>.*)$", re.I)
+_EVENT_START = re.compile(r"^\d{1,6}\s+\S+\s+\S+\s+", re.ASCII)
+_M2 = re.compile(rf"^M2\s+(?P<reel>\S+)\s+(?P<speed>-?\d+(?:\.\d+)?)\s+(?P<tc>{_TC})\s*$", re.ASCII)
+_LOC = re.compile(rf"^\*\s*LOC:\s*(?P<tc>{_TC})\s+(?P<color>\S+)?\s*(?P<text>.*)$", re.I | re.ASCII)
 _LOC_ANY = re.compile(r"^\*\s*LOC:", re.I)
-_CLIP_NAME = re.compile(r"^\*\s*(?P<side>FROM|TO) CLIP NAME:\s*(?P<name>.*?)\s*$", re.I)
+# Greedy, stripped after: a lazy ``.*?`` before ``\s*$`` took seconds on a long line.
+_CLIP_NAME = re.compile(r"^\*\s*(?P<side>FROM|TO) CLIP NAME:\s*(?P<name>.*)$", re.I)
 _HEADER = re.compile(r"^(TITLE|FCM):\s*(?P<value>.*)$", re.I)
 _COMMENTISH = re.compile(r"^(\*|>>>|SPLIT:|AUD\b|EFFECTS NAME|%|SWM|NOTE)", re.I)
 
 
 def _dropframe_to_colon(line: str) -> str:
-    return re.sub(r"(\d{2}:\d{2}:\d{2});(\d{2})", r"\1:\2", line)
+    if ";" not in line:
+        return line
+    return re.sub(r"(\d{2}:\d{2}:\d{2});(\d{2})", r"\1:\2", line, flags=re.ASCII)
+
+
+def _tc_problem(tc: str) -> str | None:
+    """Why a timecode no clock can show (24 hours, 60 minutes, 60 seconds) is refused, or None.
+    The adapter would take 99:99:99:99 and wrap it past midnight into another time. ``tc`` is
+    one ``_TC_RE`` took: HH:MM:SS:FF."""
+    if tc[0:2] > "23" or tc[3:5] > "59" or tc[6:8] > "59":
+        return f"Timecode {tc} cannot exist (at most 23:59:59)"
+    return None
+
+
+def _tc_order(tc: str) -> str:
+    """For comparing two timecodes of one file (fixed width, so as text; ``;`` or ``:``)."""
+    return tc.replace(";", ":")
 
 
 def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict], bool]:
@@ -482,6 +579,15 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
         if not stripped:
             out.append("")
             continue
+        if len(stripped) > MAX_EDL_LINE:
+            # Bounds every pattern below (and the adapter): no editor writes such a line.
+            result.error(
+                number,
+                f"Line is {len(stripped):,} characters long (an EDL line has at most "
+                f"{MAX_EDL_LINE:,}): {stripped[:40]}…",
+            )
+            out.append("")
+            continue
         header = _HEADER.match(stripped)
         if header:
             if header.group(1).upper() == "FCM":
@@ -491,7 +597,7 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
             title_seen = True
             out.append(stripped)
             continue
-        if _EVENT_START.match(stripped) and stripped[0].isdigit():
+        if _EVENT_START.match(stripped):
             match = _EVENT.match(stripped)
             if not match:
                 result.error(number, f"Not a CMX 3600 event line: {stripped[:80]}")
@@ -501,12 +607,24 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
             tcs = match.group("tcs").split()
             bad = [tc for tc in tcs if not _TC_RE.fullmatch(tc)]
             if bad:
-                result.error(number, f"Unreadable timecode '{bad[0]}' in event {match['num']}.")
+                result.error(
+                    number, f"Unreadable timecode '{_clip(bad[0], 20)}' in event {match['num']}."
+                )
                 skipping = True
                 out.append("")
                 continue
             for tc in tcs:
                 _check_tc_frames(tc, rate)
+            problem = next(filter(None, map(_tc_problem, tcs)), None)
+            if problem is None and _tc_order(tcs[1]) < _tc_order(tcs[0]):
+                problem = f"The source out {tcs[1]} comes before the source in {tcs[0]}"
+            if problem is None and _tc_order(tcs[3]) < _tc_order(tcs[2]):
+                problem = f"The record out {tcs[3]} comes before the record in {tcs[2]}"
+            if problem:
+                result.error(number, f"{problem} in event {match['num']}.")
+                skipping = True
+                out.append("")
+                continue
             if any(";" in tc for tc in tcs):
                 drop_frame = True
             skipping = False
@@ -532,6 +650,11 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
                 out.append("")
                 continue
             _check_tc_frames(match.group("tc"), rate)
+            problem = _tc_problem(match.group("tc"))
+            if problem:
+                result.error(number, f"{problem} in a speed change (M2).")
+                out.append("")
+                continue
             if not skipping and events:
                 events[-1]["speed"] = float(match.group("speed"))
             out.append("" if skipping else _dropframe_to_colon(stripped))
@@ -543,6 +666,11 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
                 out.append("")
                 continue
             _check_tc_frames(match.group("tc"), rate)
+            problem = _tc_problem(match.group("tc"))
+            if problem:
+                result.error(number, f"{problem} in a locator.")
+                out.append("")
+                continue
             if not skipping and events:
                 events[-1]["locators"].append(
                     {"line": number, "tc": match.group("tc"), "text": match.group("text").strip()}
@@ -552,7 +680,8 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
         clip_name = _CLIP_NAME.match(stripped)
         if clip_name:
             if not skipping and events:
-                events[-1]["names"][clip_name.group("side").upper()] = clip_name.group("name")
+                side = clip_name.group("side").upper()
+                events[-1]["names"][side] = clip_name.group("name").strip()
             out.append("" if skipping else stripped)
             continue
         if _COMMENTISH.match(stripped):
@@ -561,6 +690,13 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
         result.error(number, f"Not a CMX 3600 line: {stripped[:80]}")
         out.append("")
     if not events:
+        if result.errors:  # say why none could be taken, not merely that there are none
+            first = result.errors[0]
+            more = len(result.errors) - 1
+            raise ReadError(
+                f"The EDL has no event that could be read: line {first['line']}: "
+                f"{first['message']}" + (f" (and {more} more lines)" if more else "")
+            )
         raise ReadError("The EDL has no events" + ("." if title_seen else " (is it an EDL?)."))
     if drop_frame and not allows_drop_frame(rate):
         raise ReadError(
@@ -570,8 +706,8 @@ def scan_edl(text: str, rate: float, result: ReadResult) -> tuple[str, list[dict
     return "\n".join(out) + "\n", events, drop_frame
 
 
-_ADAPTER_LOCATOR = re.compile(r"(\d\d:\d\d:\d\d:\d\d)\s+(\w*)(\s+|$)(.*)")
-_EVENT_ID = re.compile(r"^\d+")
+_ADAPTER_LOCATOR = re.compile(r"(\d\d:\d\d:\d\d:\d\d)\s+(\w*)(\s+|$)(.*)", re.ASCII)
+_EVENT_ID = re.compile(r"^\d+", re.ASCII)
 
 
 def plain_cuts(text: str, rate: float) -> dict | None:
@@ -593,7 +729,7 @@ def plain_cuts(text: str, rate: float) -> dict | None:
         line = raw.strip()
         if not line:
             continue
-        if line[0].isdigit():
+        if line[0] in "0123456789":
             fields = line.split()
             if len(fields) != 8 or fields[2] != "V" or fields[3] != "C":
                 return None
@@ -701,20 +837,45 @@ def _collect(
     """Clips → shots: a clip that recurs is one shot, its record range the union of its events."""
     ai = ai_keyword_regex(keywords)
     shots: dict[str, dict] = {}
+    day = _frames_per_day(rate)
     for index, clip in enumerate(clips, start=1):
         line = line_of(clip, index)
         code, problem = naming.code_from_clip(clip["name"])
         if code is None:
             result.error(line, problem[0].upper() + problem[1:] + ".")
             continue
-        record_in = round(clip["record_start"] + offset)
-        duration = round(clip["duration"])
+        episode, sequence = naming.parts(code)
+        problem = (
+            too_long("shot code", code, MAX_CODE)
+            or too_long("episode", episode, MAX_PART_CODE)
+            or too_long("sequence", sequence, MAX_PART_CODE)
+        )
+        if problem:
+            result.error(line, problem[0].upper() + problem[1:] + ".")
+            continue
+        numbers = (clip["record_start"] + offset, clip["duration"], clip["source_start"])
+        if not all(math.isfinite(n) for n in (*numbers, clip["scalar"])):
+            result.error(line, f"Clip {_clip(clip['name'])} has a time that is not a number.")
+            continue
+        record_in = round(numbers[0])
+        duration = round(numbers[1])
         record_out = record_in + duration  # exclusive, as an EDL writes it
-        source_in = round(clip["source_start"])
+        source_in = round(numbers[2])
         source_out = source_in + round(duration * clip["scalar"])
+        # Timecodes are a 24-hour clock: outside it, one would wrap into another time.
+        inside = 0 <= record_in <= record_out < day and all(
+            0 <= frame < day for frame in (source_in, source_out)
+        )
+        if not inside:
+            result.error(
+                line,
+                f"Clip {_clip(clip['name'])} lies outside a 24-hour timecode "
+                f"(record {record_in} to {record_out}, source {source_in} to {source_out} "
+                "frames).",
+            )
+            continue
         shot = shots.get(code)
         if shot is None:
-            episode, sequence = naming.parts(code)
             shot = shots[code] = {
                 "line": line,
                 "code": code,
@@ -732,9 +893,10 @@ def _collect(
             shot["_rec"] = [min(shot["_rec"][0], record_in), max(shot["_rec"][1], record_out)]
         shot["events"].append(line)
         for text in clip["markers"]:
-            if ai.search(text):
+            shown = text if len(text) <= MAX_MARKER_TEXT else text[:MAX_MARKER_TEXT] + "…"
+            if ai.search(shown):
                 result.suggestions.append(
-                    {"line": (marker_lines or {}).get(text, line), "code": code, "text": text}
+                    {"line": (marker_lines or {}).get(text, line), "code": code, "text": shown}
                 )
     for shot in shots.values():
         record_in, record_out = shot.pop("_rec")
@@ -783,6 +945,12 @@ def read_fcp7xml(
         raise ReadError(FCPX_MESSAGE)
     if root.tag != "xmeml":
         raise ReadError("This XML is not Final Cut Pro 7 XMEML (the root is not <xmeml>).")
+    if _deeper_than(root, MAX_XML_DEPTH):
+        # The adapter walks the tree recursively: it would spin until the time bound.
+        raise ReadError(
+            f"This XML nests elements more than {MAX_XML_DEPTH} levels deep; no editor "
+            "exports that: the file is damaged."
+        )
     rate = otio_rate(frame_rate)
     otio_data = run_bounded("fcp7xml", text, rate, time_limit)
     return _timeline_result(otio_data, rate, naming, keywords, "FCP7 XML")
@@ -801,12 +969,21 @@ def read_otio(
     return _timeline_result(otio_data, rate, naming, keywords, "OTIO timeline")
 
 
+def _frames_per_day(rate: float) -> int:
+    return round(24 * 3600 * rate)
+
+
 def _timeline_result(otio_data, rate, naming, keywords, what) -> ReadResult:
     if not otio_data["clips"]:
         raise ReadError(f"The {what} has no clips.")
     _check_rates(otio_data, rate, what)
     result = ReadResult()
     offset = otio_data["global_start"] or 0
+    if not math.isfinite(offset) or not 0 <= offset < _frames_per_day(rate):
+        raise ReadError(
+            f"The {what} starts at {offset:g} frames, which no timecode can show "
+            "(00:00:00:00 to 23:59:59): the file is damaged."
+        )
     clips = [c for c in otio_data["clips"] if c["track"] == 1] or otio_data["clips"]
     drop_frame = allows_drop_frame(rate)
     _collect(
@@ -820,6 +997,19 @@ def _timeline_result(otio_data, rate, naming, keywords, what) -> ReadResult:
         line_of=lambda c, i: i,
     )
     return result
+
+
+MAX_XML_DEPTH = 256  # a real XMEML is a dozen levels deep, and some more per nested sequence
+
+
+def _deeper_than(root, limit: int) -> bool:
+    stack = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in node)
+    return False
 
 
 FCPX_MESSAGE = (
@@ -854,12 +1044,26 @@ def read_shots(
     keywords=DEFAULT_AI_KEYWORDS,
     time_limit: float = DEFAULT_TIME_LIMIT,
 ) -> ReadResult:
-    """Dispatch on the format (csv, edl, fcp7xml, otio)."""
+    """Dispatch on the format (csv, edl, fcp7xml, otio).
+
+    Raises ``ReadError`` only: the readers touch no database, so anything else they raise is
+    a bug of ours on a strange file; it is logged and the file refused (the import ``failed``
+    with a reason) rather than answered with a server error. The fuzz tests prove it does not
+    happen (tests/imports/test_fuzz_readers.py)."""
     if fmt == "csv":
-        return read_shot_csv(data, naming)
-    reader = {"edl": read_edl, "fcp7xml": read_fcp7xml, "otio": read_otio}.get(fmt)
+        reader = read_shot_csv
+    else:
+        reader = {"edl": read_edl, "fcp7xml": read_fcp7xml, "otio": read_otio}.get(fmt)
     if reader is None:
         raise ReadError(f"Unknown format {fmt!r}: use csv, edl, fcp7xml or otio.")
-    return reader(
-        data, frame_rate=frame_rate, naming=naming, keywords=keywords, time_limit=time_limit
-    )
+    try:
+        if fmt == "csv":
+            return read_shot_csv(data, naming)
+        return reader(
+            data, frame_rate=frame_rate, naming=naming, keywords=keywords, time_limit=time_limit
+        )
+    except ReadError:
+        raise
+    except (ValueError, ArithmeticError, LookupError, TypeError, RecursionError) as error:
+        logger.exception("The %s reader failed on a file", fmt)
+        raise ReadError(f"{UNEXPECTED}: {type(error).__name__}.") from error

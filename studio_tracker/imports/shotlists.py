@@ -74,8 +74,20 @@ def plan(production: Production, rows: list[dict], existing: dict | None = None)
             if (current[name] if current[name] is not None else None) != value
             and not (current[name] in (None, "") and value in (None, ""))
         }
+        frame_in = given.get("frame_in", current["frame_in"])
+        frame_out = given.get("frame_out", current["frame_out"])
         if not diff:
             unchanged += 1
+        elif frame_in is not None and frame_out is not None and frame_out < frame_in:
+            # One end given, the other kept: the row alone looked fine, the shot would not be
+            # (the database refuses a negative frame count, failing the whole apply).
+            errors.append(
+                {
+                    "line": row["line"],
+                    "message": f"Shot {row['code']}: the last frame {frame_out} would come "
+                    f"before the first {frame_in}; it was not changed.",
+                }
+            )
         elif current["locked_for_final"]:
             errors.append(
                 {

@@ -152,7 +152,7 @@ def _row(record, tools, performers, shots, known=None) -> dict:
         "used_on": day,
         "performers": _performer_links(names, performers) if names else [],
         "external_ref": ref[:200],
-        "entry_id": int(entry_id) if entry_id.isdigit() else None,
+        "entry_id": _entry_id(entry_id),
     }
 
 
@@ -211,8 +211,17 @@ def _full_row(record, tools, performers, shots) -> dict:
         "used_on": day,
         "performers": links,
         "external_ref": ref[:200],
-        "entry_id": int(record["id"]) if record.get("id", "").isdigit() else None,
+        "entry_id": _entry_id(record.get("id", "")),
     }
+
+
+_ENTRY_ID = re.compile(r"[0-9]{1,18}")
+
+
+def _entry_id(text: str) -> int | None:
+    """The register's own ``id`` column: ASCII digits that fit a key (``str.isdigit`` takes
+    ``²``, which ``int`` refuses, and ``int`` refuses past 4,300 digits)."""
+    return int(text) if _ENTRY_ID.fullmatch(text) else None
 
 
 def _known(production: Production) -> tuple[set[str], set[int]]:

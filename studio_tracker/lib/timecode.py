@@ -3,7 +3,9 @@ when drop-frame."""
 
 import re
 
-TIMECODE_RE = re.compile(r"^(\d{2}):([0-5]\d):([0-5]\d)([:;])(\d{2})$")
+# A 24-hour clock in ASCII digits (``\d`` alone would take Arabic-Indic digits too); ``\Z``, not
+# ``$``, so a trailing newline is not taken into a column eleven characters wide.
+TIMECODE_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d):([0-5]\d)([:;])(\d{2})\Z", re.ASCII)
 
 
 def is_valid_timecode(value: str) -> bool:
