@@ -5,11 +5,13 @@ A laptop needs nothing set: SQLite and a file-system Celery broker under ``var/`
 lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from studio_tracker.lib.env import env_bool, env_int, env_list, env_str
 
@@ -43,12 +45,16 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "csp",
     "django_htmx",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "studio_tracker.accounts",
     "studio_tracker.audit",
     "studio_tracker.productions",
     "studio_tracker.usage",
     "studio_tracker.imports",
     "studio_tracker.reports",
+    "studio_tracker.dashboards",
     "studio_tracker.demo",
 ]
 
@@ -59,10 +65,16 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the session as verified with a second factor (request.user.is_verified()).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A user who must use two factors and has no device may only enrol one.
+    "studio_tracker.accounts.middleware.TwoFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "studio_tracker.urls"
@@ -102,11 +114,39 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PASSWORD_MIN_LENGTH", 12)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 3  # invitation links use the same token: three days
+
+# Sign-in throttling (django-axes). Failures are counted per username (from any address) and per
+# IP address (for any username); either reaching LOGIN_FAILURE_LIMIT within the cool-off locks that
+# username or address out until LOGIN_COOLOFF_MINUTES pass after the last failure, or until staff
+# unlock it (Django admin → Axes → Access attempts, or `manage.py axes_reset_username NAME`).
+# Wrong two-factor codes count as failures too. AXES_ENABLED=false turns it all off (tests of
+# other things, fuzzing); see studio_tracker/accounts/lockout.py for the answer a locked-out
+# client gets.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses locked-out logins before checking
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_ENABLED = env_bool("AXES_ENABLED", True)
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner; failures are still logged (WARNING, names masked)
+AXES_LOCKOUT_CALLABLE = "studio_tracker.accounts.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+# The address failures are counted against: REMOTE_ADDR, or behind a TLS proxy
+# (BEHIND_TLS_PROXY=true) the address that proxy appended to X-Forwarded-For.
+AXES_CLIENT_IP_CALLABLE = "studio_tracker.accounts.lockout.client_ip"
+# Two-factor codes (django-otp, TOTP): the issuer is the name authenticator apps show.
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Studio Tracker")
 
 # --- Email ----------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -186,6 +226,18 @@ REDIS_URL = env_str("REDIS_URL")
 CELERY_QUEUE = env_str("CELERY_QUEUE", "studio_tracker")
 CELERY_KEY_PREFIX = env_str("CELERY_KEY_PREFIX", "studio_tracker:")
 CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE
+# The sweeper has a queue of its own, which every worker also takes from (a worker started
+# without -Q consumes each queue listed here, in turn): behind a backlog of PDF renderings on
+# the main queue, its runs expired unrun, so a lost message waited for the whole backlog.
+# (Renderings stay on the main queue: on a third queue, taken in turn, they held new compiles
+# to one per rendering, and the chaos run drained slower.)
+CELERY_SWEEP_QUEUE = f"{CELERY_QUEUE}.sweep"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name) for name in (CELERY_QUEUE, CELERY_SWEEP_QUEUE)
+]
+CELERY_TASK_ROUTES = {
+    "studio_tracker.reports.tasks.sweep_reports": {"queue": CELERY_SWEEP_QUEUE},
+}
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -244,10 +296,13 @@ else:
 # the worker died. It outlasts the slowest compile step and stays below the visibility timeout.
 REPORT_COMPILE_LEASE_SECONDS = env_int("REPORT_COMPILE_LEASE_SECONDS", 10 * 60)
 REPORT_REDISPATCH_AFTER_SECONDS = env_int("REPORT_REDISPATCH_AFTER_SECONDS", 5 * 60)
+# How often beat runs the sweeper; bench/chaos.py shortens it (and the two above) for its run.
+REPORT_SWEEP_SECONDS = env_int("REPORT_SWEEP_SECONDS", 60)
 CELERY_BEAT_SCHEDULE["sweep-reports"] = {
     "task": "studio_tracker.reports.tasks.sweep_reports",
-    "schedule": 60,
-    "options": {"expires": 50},
+    "schedule": REPORT_SWEEP_SECONDS,
+    # A sweep not run before the next one is due is dropped: the next one does its work.
+    "options": {"expires": max(1, REPORT_SWEEP_SECONDS * 5 // 6)},
 }
 
 HEALTH_CHECK_TIMEOUT = 2.0  # seconds: /healthz answers quickly even when a service hangs
@@ -264,7 +319,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "studio_tracker.lib.pagination.PagePagination",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "studio_tracker.lib.schema.ErrorAwareAutoSchema",
     "EXCEPTION_HANDLER": "studio_tracker.lib.errors.api_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
     + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
@@ -329,5 +384,7 @@ LOGGING = {
         # WeasyPrint logs every layout step at INFO: one line per PDF page.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # django-axes logs every successful login at INFO; failures and lockouts are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }

@@ -59,14 +59,22 @@ api_urlpatterns = [
 ]
 
 urlpatterns = [
+    # First: pipeline tools call the API page after page, and each URL is tried against the
+    # patterns in order (about a hundred of the site's pages before it otherwise).
+    path("api/v1/", include(api_urlpatterns)),
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    # Before productions: the production's home URL shows its dashboard.
+    path("", include("studio_tracker.dashboards.urls")),
     path("", include("studio_tracker.productions.urls")),
     path("", include("studio_tracker.imports.urls")),
     path("", include("studio_tracker.usage.urls")),
     path("", include("studio_tracker.reports.urls")),
     path("", include("studio_tracker.reports.credits_urls")),
     path("accounts/", include("studio_tracker.accounts.urls")),
-    path("api/v1/", include(api_urlpatterns)),
     path("admin/", admin.site.urls),
 ]
+
+# JSON for the API, the site's pages elsewhere (an unmatched URL, a body over the limit).
+handler400 = "studio_tracker.lib.errors.bad_request"
+handler404 = "studio_tracker.lib.errors.not_found"
