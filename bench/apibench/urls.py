@@ -7,41 +7,11 @@ from django.urls import path
 
 from studio_tracker.urls import urlpatterns as product_urlpatterns
 from studio_tracker.usage.models import UsageEntry
+from studio_tracker.usage.serializers import ENTRY_COLUMNS
 
 PAGE = 50
-COLUMNS = (
-    "id",
-    "production_id",
-    "episode_id",
-    "shot_id",
-    "department",
-    "category",
-    "modality",
-    "tool_id",
-    "tool_version",
-    "generation_kind",
-    "disposition",
-    "description",
-    "human_contribution",
-    "depicts_real_person",
-    "depicts_real_place_or_event",
-    "realism",
-    "replica_kind",
-    "performance_altered",
-    "alteration_purpose",
-    "synthetic_replaces_performer",
-    "prompt_names_performer",
-    "prompt_uses_facial_feature",
-    "language",
-    "iptc_source_type",
-    "iptc_source_type_overridden",
-    "used_on",
-    "operator",
-    "vendor",
-    "input_sources",
-    "prompt_text",
-    "external_ref",
-)
+# The API page's own columns, so both sides read the same data.
+COLUMNS = [column for _, column in ENTRY_COLUMNS if column]
 
 
 def plain_entries(request):
